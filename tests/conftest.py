@@ -1,0 +1,64 @@
+"""Shared fixtures. The small model is trained once per session from a slice of the project corpus, so
+unit tests exercise a real pipeline without depending on the shipped artifact."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service.classifier import Classifier, save_model
+from service.features import build_pipeline
+from training.corpus import CorpusRow, load_corpus
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpus_rows() -> list[CorpusRow]:
+    return load_corpus()
+
+
+def corpus_slice(rows: list[CorpusRow], per_label_and_group: int, groups: int) -> list[CorpusRow]:
+    """A deterministic slice: the first rows of each label in the first ``groups`` verticals."""
+    chosen_groups = sorted({row.group for row in rows})[:groups]
+    taken: dict[tuple[str, str], int] = {}
+    picked = []
+    for row in rows:
+        key = (row.group, row.label.value)
+        if row.group in chosen_groups and taken.get(key, 0) < per_label_and_group:
+            taken[key] = taken.get(key, 0) + 1
+            picked.append(row)
+    return picked
+
+
+@pytest.fixture(scope="session")
+def small_model_path(tmp_path_factory: pytest.TempPathFactory, corpus_rows: list[CorpusRow]) -> Path:
+    rows = corpus_slice(corpus_rows, per_label_and_group=40, groups=8)
+    pipeline = build_pipeline(c=4.0, calibration_folds=2)
+    pipeline.fit([r.text for r in rows], [r.label.value for r in rows])
+    path = tmp_path_factory.mktemp("model") / "small.joblib"
+    save_model(pipeline, path, training_data={"rows": len(rows)}, params={"c": 4.0}, metrics={})
+    return path
+
+
+@pytest.fixture(scope="session")
+def classifier(small_model_path: Path) -> Classifier:
+    return Classifier.load(small_model_path)
+
+
+@pytest.fixture
+def model_copy(tmp_path: Path, small_model_path: Path) -> Iterator[Path]:
+    """A private copy of the small model (artifact + manifest) that a test may tamper with."""
+    artifact = tmp_path / small_model_path.name
+    artifact.write_bytes(small_model_path.read_bytes())
+    manifest = small_model_path.with_name("small.manifest.json")
+    (tmp_path / manifest.name).write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    yield artifact
+
+
+def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
