@@ -195,6 +195,26 @@ def train(
     )
 
 
+@main.command()
+@click.option("--host", help="Bind address (default: CHATTRIAGE_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: CHATTRIAGE_PORT or 8000).")
+@click.option(
+    "--workers", type=int, help="Worker processes, one model copy each (default: CHATTRIAGE_WORKERS or 1)."
+)
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help=_MODEL_HELP)
+@click.pass_obj
+def serve(
+    obj: _Context, host: str | None, port: int | None, workers: int | None, model_path: Path | None
+) -> None:
+    """Serve the HTTP API (FastAPI under uvicorn) on the shipped model with the embedded defaults."""
+    from service.api.server import serve as run_server
+
+    overrides = {"host": host, "port": port, "workers": workers, "model_path": model_path}
+    settings = obj.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    configure_logging(settings.log_level, settings.log_format)
+    run_server(settings)
+
+
 @main.command("validate-corpus")
 @click.option(
     "--corpus",

@@ -125,7 +125,7 @@ def structure_tokens(text: str) -> list[str]:
     return tokens
 
 
-def build_pipeline(*, c: float = 8.0, seed: int = 0, calibration_folds: int = 3) -> Pipeline:
+def build_pipeline(*, c: float = 32.0, seed: int = 0, calibration_folds: int = 3) -> Pipeline:
     """The untrained model: normalize → three feature blocks → logistic regression, temperature-calibrated."""
     features = FeatureUnion(
         [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from service.labels import LABELS, Label
 
@@ -41,3 +42,35 @@ class Explanation:
     normalized: str
     tokens: tuple[str, ...]
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+
+MessageKind = Literal[
+    "text", "image", "sticker", "link", "file", "voice", "video", "reply", "media", "unknown-empty", "system"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One record of a chat export, normalized across formats (see ``service.exports``).
+
+    ``text`` is the body with format wrappers removed (placeholders such as ``[表情]`` kept only when mixed
+    with text); a reply's quoted part is kept apart in ``quote`` so the reply is not blamed for it.
+    ``line`` is the 1-based line where the record starts in its file (after CRLF → LF), for error reports.
+    """
+
+    text: str
+    kind: MessageKind = "text"
+    message_id: str | None = None
+    group: str | None = None
+    sender_id: str | None = None
+    sender_name: str | None = None
+    timestamp: datetime | None = None
+    reply_to: str | None = None
+    quote: str | None = None
+    source: str | None = None
+    line: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"

@@ -62,3 +62,15 @@ def model_copy(tmp_path: Path, small_model_path: Path) -> Iterator[Path]:
 def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def wait_ready(client: object, timeout: float = 20.0) -> None:
+    """Poll /readyz until the model is loaded (the lifespan loads it in the background)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.get("/readyz").status_code == 200:  # type: ignore[attr-defined]
+            return
+        time.sleep(0.02)
+    raise AssertionError("the app did not become ready")

@@ -49,7 +49,7 @@ class TrainConfig:
     out: Path = DEFAULT_MODEL
     min_macro_f1: float = 0.90
     seed: int = 13
-    c: float = 8.0
+    c: float = 32.0
     folds: int = 5
     calibration_folds: int = 3
 
