@@ -85,7 +85,9 @@ def wrk(url: str, bodies: Path, connections: int, duration: int) -> dict[str, fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -96,7 +98,9 @@ def main() -> None:
     texts = [row.text for row in load_corpus() if len(row.text) <= 5000]
     work = Path(tempfile.mkdtemp(prefix="chattriage-bench-"))
     singles = work / "single.jsonl"
-    singles.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), encoding="utf-8")
+    singles.write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), encoding="utf-8"
+    )
     batches = work / "batch.jsonl"
     batches.write_text(
         "".join(

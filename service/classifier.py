@@ -1,14 +1,22 @@
-"""Load, verify and run a trained model.
+"""Save, verify, load and run a trained model.
 
-A model is two files side by side: ``<name>.joblib`` (a scikit-learn ``Pipeline`` built by
-``service.features.build_pipeline``) and ``<name>.manifest.json`` (hash, labels, library versions,
-training data, metrics). ``Classifier.load`` checks the manifest before it unpickles anything, then
-compiles the pipeline into a compact scorer:
+Training fits a scikit-learn ``Pipeline`` (``service.features.build_pipeline``). ``save_model`` writes
+three files side by side:
 
-    normalize → analyzers → vocabulary lookup → sparse TF-IDF row → X·W + b → softmax(β·z)
+- ``<name>.joblib`` — the **serving model**: the pipeline compiled to vocabularies, IDF vectors, one
+  weight matrix, the bias and the calibration temperature (``CompiledModel``). It refers only to the
+  module-level analyzers of ``service.features`` and to NumPy arrays, so loading it imports neither
+  scikit-learn nor SciPy (about a second of start-up);
+- ``<name>.pipeline.joblib`` — the fitted scikit-learn ``Pipeline`` itself, the reference the serving
+  model is compiled from (``Classifier.pipeline`` loads it on demand; a test pins both equal);
+- ``<name>.manifest.json`` — sha256 of both files, labels, normalizer and user-dictionary versions,
+  library versions, training data, metrics, creation time.
 
-which is the same arithmetic as ``Pipeline.predict_proba`` (a test pins them equal) without
-scikit-learn's per-call overhead: the difference between ~4 ms and ~0.1 ms per message.
+``Classifier.load`` checks the manifest and the hash before it unpickles anything. Scoring is
+
+    normalize → analyzers → vocabulary lookup → TF-IDF (sublinear, L2 per block) → X·W + b → softmax(β·z)
+
+the same arithmetic as ``Pipeline.predict_proba``, without scikit-learn's per-call overhead.
 """
 
 from __future__ import annotations
@@ -27,7 +35,6 @@ from typing import Any
 
 import joblib
 import numpy as np
-from scipy import sparse
 
 from service.errors import ModelError
 from service.labels import LABELS, SCHEMA_VERSION
@@ -36,23 +43,24 @@ from service.text.segment import tokenize, user_words
 from service.types import Evidence, Explanation, FeatureKind, Prediction
 
 MANIFEST_SUFFIX = ".manifest.json"
+PIPELINE_SUFFIX = ".pipeline.joblib"
 
-#: Libraries whose version changes what a saved model computes, and how strictly each must match.
-PINNED_LIBRARIES: dict[str, str] = {
-    "scikit-learn": "exact",
+#: Libraries whose version changes what the serving model computes, and how strictly each must match.
+SERVING_LIBRARIES: dict[str, str] = {
     "numpy": "minor",
-    "scipy": "minor",
     "joblib": "minor",
     "jieba": "exact",
     "rjieba": "exact",
     "opencc": "exact",
 }
+#: The reference pipeline additionally needs the scikit-learn (and SciPy) it was pickled with.
+PIPELINE_LIBRARIES: dict[str, str] = {"scikit-learn": "exact", "scipy": "minor"}
 _BLOCK_KINDS: dict[str, FeatureKind] = {"words": "word", "chars": "char", "structure": "structure"}
 
 
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for name in PINNED_LIBRARIES:
+    for name in (*SERVING_LIBRARIES, *PIPELINE_LIBRARIES):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -73,8 +81,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _stem(artifact: Path) -> str:
+    return artifact.name.removesuffix(".joblib")
+
+
 def manifest_path(artifact: Path) -> Path:
-    return artifact.with_name(artifact.name.removesuffix(".joblib") + MANIFEST_SUFFIX)
+    return artifact.with_name(_stem(artifact) + MANIFEST_SUFFIX)
+
+
+def pipeline_path(artifact: Path) -> Path:
+    return artifact.with_name(_stem(artifact) + PIPELINE_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,7 @@ class Manifest:
     artifact: str
     sha256: str
     size_bytes: int
+    pipeline: dict[str, Any]
     label_schema_version: str
     labels: list[str]
     normalizer_version: str
@@ -107,11 +124,138 @@ class Manifest:
             raise ModelError(f"model manifest {path} is missing; every artifact needs its manifest") from None
         except (OSError, json.JSONDecodeError) as exc:
             raise ModelError(f"model manifest {path} is not readable JSON: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ModelError(f"model manifest {path} is not a JSON object")
         known = set(cls.__dataclass_fields__)
         missing = sorted(known - set(raw) - {"notes"})
         if missing:
             raise ModelError(f"model manifest {path} lacks fields: {', '.join(missing)}")
         return cls(**{key: value for key, value in raw.items() if key in known})
+
+
+# --- the serving model ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeatureBlock:
+    """One TF-IDF block of the pipeline's FeatureUnion, as plain lookups and arrays."""
+
+    name: str
+    analyzer: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray | None
+    sublinear: bool
+    binary: bool
+    l2: bool
+    offset: int
+    size: int
+
+    def _weights(self, counts: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        if self.binary:
+            values = np.ones(len(counts))
+        else:
+            values = counts.astype(np.float64)
+            if self.sublinear:
+                np.log(values, out=values)
+                values += 1.0
+        if self.idf is not None:
+            values *= self.idf[columns]
+        return values
+
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of one text's row: the single-message path."""
+        counts = Counter(j for j in map(self.vocabulary.get, self.analyzer(text), repeat(-1)) if j >= 0)
+        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        values = self._weights(np.fromiter(counts.values(), dtype=np.intp, count=len(counts)), columns)
+        if self.l2 and values.size:
+            values /= np.sqrt(values @ values)
+        return columns, values
+
+    def entries(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of the block matrix for ``texts``: lookups in Python, the rest in NumPy."""
+        lookup, analyzer = self.vocabulary.get, self.analyzer
+        found: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            grams = analyzer(text)
+            found.extend(map(lookup, grams, repeat(-1)))  # runs in C; -1 marks a term outside the vocabulary
+            lengths.append(len(grams))
+        columns = np.asarray(found, dtype=np.int64)
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        known = columns >= 0
+        keys, counts = np.unique(rows[known] * self.size + columns[known], return_counts=True)
+        rows, columns = np.divmod(keys, self.size)
+        values = self._weights(counts, columns)
+        if self.l2 and values.size:
+            norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+            values /= norms[rows]
+        return rows, columns, values
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """The serving form of a fitted pipeline: feature blocks, weights (columns in ``labels`` order),
+    bias and the temperature-scaling factor β of ``softmax(β·z)``."""
+
+    labels: tuple[str, ...]
+    blocks: tuple[FeatureBlock, ...]
+    weights: np.ndarray
+    bias: np.ndarray
+    beta: float
+
+
+def compile_pipeline(pipeline: Any) -> CompiledModel:
+    """Extract vocabularies, IDF, weights and temperature from a fitted ``build_pipeline`` pipeline."""
+    union = pipeline.named_steps["features"]
+    if union.transformer_weights:
+        raise ValueError("transformer weights are not supported by the compiled scorer")
+    blocks, offset = [], 0
+    for name, vectorizer in union.transformer_list:
+        if vectorizer.norm not in (None, "l2"):
+            raise ValueError(f"block {name}: norm {vectorizer.norm!r} is not supported")
+        size = len(vectorizer.vocabulary_)
+        blocks.append(
+            FeatureBlock(
+                name=name,
+                analyzer=vectorizer.analyzer,
+                vocabulary={str(term): int(j) for term, j in vectorizer.vocabulary_.items()},
+                idf=np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None,
+                sublinear=bool(vectorizer.sublinear_tf),
+                binary=bool(vectorizer.binary),
+                l2=vectorizer.norm == "l2",
+                offset=offset,
+                size=size,
+            )
+        )
+        offset += size
+    calibrated = pipeline.named_steps["classify"]
+    if len(calibrated.calibrated_classifiers_) != 1 or calibrated.method != "temperature":
+        raise ValueError("expected one temperature-calibrated classifier (ensemble=False)")
+    inner = calibrated.calibrated_classifiers_[0]
+    model = inner.estimator
+    # Temperature scaling label-encodes string targets: the inner estimator's classes are then indices
+    # into the calibrated wrapper's class names.
+    names = [
+        str(calibrated.classes_[c]) if isinstance(c, int | np.integer) else str(c) for c in model.classes_
+    ]
+    order = [names.index(label.value) for label in LABELS]
+    weights = np.ascontiguousarray(model.coef_.T[:, order], dtype=np.float64)
+    if weights.shape[0] != offset:
+        raise ValueError(f"model has {weights.shape[0]} weights for {offset} features")
+    return CompiledModel(
+        labels=tuple(label.value for label in LABELS),
+        blocks=tuple(blocks),
+        weights=weights,
+        bias=np.asarray(model.intercept_[order], dtype=np.float64),
+        beta=float(np.asarray(inner.calibrators[0].beta_).reshape(-1)[0]),
+    )
+
+
+# --- files ---------------------------------------------------------------------------------------------
+def _dump(obj: Any, path: Path, compress: int) -> str:
+    tmp = path.with_name(path.name + ".tmp")
+    joblib.dump(obj, tmp, compress=compress)
+    digest = sha256_file(tmp)
+    tmp.replace(path)
+    return digest
 
 
 def save_model(
@@ -124,18 +268,18 @@ def save_model(
     notes: dict[str, Any] | None = None,
     created_at: datetime | None = None,
 ) -> Manifest:
-    """Write ``pipeline`` to ``artifact`` and its manifest beside it; return the manifest."""
+    """Write the serving model compiled from ``pipeline``, the pipeline itself and the manifest."""
     artifact.parent.mkdir(parents=True, exist_ok=True)
-    tmp = artifact.with_name(artifact.name + ".tmp")
-    joblib.dump(pipeline, tmp, compress=3)
-    digest = sha256_file(tmp)
-    tmp.replace(artifact)
+    digest = _dump(compile_pipeline(pipeline), artifact, compress=0)  # uncompressed: loads fastest
+    reference = pipeline_path(artifact)
+    pipeline_digest = _dump(pipeline, reference, compress=3)
     created = (created_at or datetime.now(UTC)).replace(microsecond=0)
     manifest = Manifest(
         model_version=f"{created:%Y.%m.%d}-{digest[:8]}",
         artifact=artifact.name,
         sha256=digest,
         size_bytes=artifact.stat().st_size,
+        pipeline={"file": reference.name, "sha256": pipeline_digest, "size_bytes": reference.stat().st_size},
         label_schema_version=SCHEMA_VERSION,
         labels=[label.value for label in LABELS],
         normalizer_version=NORMALIZER_VERSION,
@@ -153,16 +297,35 @@ def save_model(
     return manifest
 
 
+def _check_libraries(manifest: Manifest, name: str, rules: dict[str, str]) -> None:
+    current = library_versions()
+    problems = []
+    for library, rule in rules.items():
+        want, have = manifest.libraries.get(library, "missing"), current[library]
+        same = want == have if rule == "exact" else want.split(".")[:2] == have.split(".")[:2]
+        if not same:
+            problems.append(f"{library} {have} (model needs {want})")
+    if problems:
+        raise ModelError(
+            f"model {name} was built with other library versions: {'; '.join(problems)}. "
+            "Install the pinned versions (make install) or retrain"
+        )
+
+
+def _check_file(path: Path, expected_sha256: str) -> None:
+    if not path.is_file():
+        raise ModelError(f"model artifact {path} does not exist")
+    actual = sha256_file(path)
+    if actual != expected_sha256:
+        raise ModelError(
+            f"model artifact {path} has sha256 {actual[:12]}…, but its manifest says "
+            f"{expected_sha256[:12]}…: the file is corrupt or was replaced; restore it or retrain"
+        )
+
+
 def verify_manifest(manifest: Manifest, artifact: Path) -> None:
     """Refuse an artifact that is not the file its manifest describes, or that this code cannot serve."""
-    if not artifact.is_file():
-        raise ModelError(f"model artifact {artifact} does not exist")
-    actual = sha256_file(artifact)
-    if actual != manifest.sha256:
-        raise ModelError(
-            f"model artifact {artifact} has sha256 {actual[:12]}…, but its manifest says "
-            f"{manifest.sha256[:12]}…: the file is corrupt or was replaced; restore it or retrain"
-        )
+    _check_file(artifact, manifest.sha256)
     expected_labels = [label.value for label in LABELS]
     if manifest.labels != expected_labels or manifest.label_schema_version != SCHEMA_VERSION:
         raise ModelError(
@@ -176,101 +339,21 @@ def verify_manifest(manifest: Manifest, artifact: Path) -> None:
         )
     if manifest.user_dict_sha256 != user_dict_sha256():
         raise ModelError(f"model {artifact.name} was trained with another user dictionary: retrain the model")
-    current = library_versions()
-    problems = []
-    for name, rule in PINNED_LIBRARIES.items():
-        want, have = manifest.libraries.get(name, "missing"), current[name]
-        same = want == have if rule == "exact" else want.split(".")[:2] == have.split(".")[:2]
-        if not same:
-            problems.append(f"{name} {have} (model needs {want})")
-    if problems:
-        raise ModelError(
-            f"model {artifact.name} was built with other library versions: {'; '.join(problems)}. "
-            "Install the pinned versions (make install) or retrain"
-        )
+    _check_libraries(manifest, artifact.name, SERVING_LIBRARIES)
 
 
-@dataclass
-class _Block:
-    """One feature block of the FeatureUnion, compiled to a vocabulary lookup and vectorized TF-IDF."""
-
-    name: str
-    analyzer: Callable[[str], list[str]]
-    vocabulary: dict[str, int]
-    idf: np.ndarray | None
-    sublinear: bool
-    binary: bool
-    l2: bool
-    offset: int
-    size: int
-    _terms: list[str] | None = None
-
-    def terms(self) -> list[str]:
-        """Column index → term (built on first use: only ``explain`` needs it)."""
-        if self._terms is None:
-            terms = [""] * self.size
-            for term, j in self.vocabulary.items():
-                terms[j] = term
-            self._terms = terms
-        return self._terms
-
-    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, values) of one text's TF-IDF row: the single-message path, without scipy overhead."""
-        counts = Counter(j for j in map(self.vocabulary.get, self.analyzer(text), repeat(-1)) if j >= 0)
-        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        if self.binary:
-            values = np.ones(len(counts))
-        else:
-            values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            if self.sublinear:
-                np.log(values, out=values)
-                values += 1.0
-        if self.idf is not None:
-            values *= self.idf[columns]
-        if self.l2 and values.size:
-            values /= np.sqrt(values @ values)
-        return columns, values
-
-    def columns(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The block's TF-IDF rows for ``texts``: lookups in Python, arithmetic in numpy/scipy."""
-        lookup, analyzer = self.vocabulary.get, self.analyzer
-        found: list[int] = []
-        lengths: list[int] = []
-        for text in texts:
-            grams = analyzer(text)
-            found.extend(map(lookup, grams, repeat(-1)))  # runs in C; -1 marks a term not in the vocabulary
-            lengths.append(len(grams))
-        columns = np.asarray(found, dtype=np.int32)
-        rows = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
-        known = columns >= 0
-        matrix = sparse.csr_matrix(
-            (np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), self.size)
-        )
-        matrix.sum_duplicates()  # repeated columns become counts
-        data = matrix.data
-        if self.binary:
-            data[:] = 1.0
-        elif self.sublinear:
-            np.log(data, out=data)
-            data += 1.0
-        if self.idf is not None:
-            data *= self.idf[matrix.indices]
-        if self.l2 and data.size:
-            counts = np.diff(matrix.indptr)
-            nonempty = counts > 0
-            # reduceat over the starts of non-empty rows sums exactly each row (empty rows hold no data)
-            norms = np.sqrt(np.add.reduceat(data * data, matrix.indptr[:-1][nonempty]))
-            data /= np.repeat(norms, counts[nonempty])
-        return matrix
-
-
+# --- scoring -------------------------------------------------------------------------------------------
 class Classifier:
     """A verified model, ready to score messages. Thread-safe for concurrent ``predict`` calls."""
 
-    def __init__(self, pipeline: Any, manifest: Manifest) -> None:
-        self.pipeline = pipeline
+    def __init__(self, model: CompiledModel, manifest: Manifest, artifact: Path | None = None) -> None:
+        if list(model.labels) != [label.value for label in LABELS]:
+            raise ModelError(f"serving model has labels {list(model.labels)}; expected {list(LABELS)}")
+        self.model = model
         self.manifest = manifest
-        self._blocks, self._weights, self._bias, self._beta = _compile(pipeline)
+        self.artifact = artifact
+        self._terms: dict[str, list[str]] = {}
+        self._pipeline: Any = None
 
     @property
     def version(self) -> str:
@@ -278,41 +361,53 @@ class Classifier:
 
     @classmethod
     def load(cls, artifact: Path | str) -> Classifier:
-        """Verify ``artifact`` against its manifest, then load and compile it."""
+        """Verify ``artifact`` against its manifest, then load the serving model (no scikit-learn needed)."""
         artifact = Path(artifact)
         manifest = Manifest.read(manifest_path(artifact))
         verify_manifest(manifest, artifact)
         try:
-            pipeline = joblib.load(artifact)
+            model = joblib.load(artifact)
         except Exception as exc:  # unpickling errors come in many types
             raise ModelError(f"model artifact {artifact} could not be loaded: {exc}") from exc
-        try:
-            return cls(pipeline, manifest)
-        except (AttributeError, KeyError, ValueError) as exc:
-            raise ModelError(f"model artifact {artifact} is not a ChatTriage pipeline: {exc}") from exc
+        if not isinstance(model, CompiledModel):
+            raise ModelError(f"model artifact {artifact} is not a ChatTriage serving model")
+        return cls(model, manifest, artifact)
+
+    @property
+    def pipeline(self) -> Any:
+        """The reference scikit-learn pipeline this model was compiled from (loaded and verified on use)."""
+        if self._pipeline is None:
+            if self.artifact is None:
+                raise ModelError("this classifier was not loaded from files; it has no reference pipeline")
+            reference = self.artifact.with_name(self.manifest.pipeline["file"])
+            _check_file(reference, self.manifest.pipeline["sha256"])
+            _check_libraries(self.manifest, reference.name, PIPELINE_LIBRARIES)
+            self._pipeline = joblib.load(reference)
+        return self._pipeline
 
     def warm_up(self) -> None:
         """Load the segmenter, the Traditional→Simplified tables and the numeric paths now."""
         self.predict(["warm up 預熱 ⟨url⟩ 加微信 13800001234"])
-
-    def features(self, normalized: Sequence[str]) -> list[sparse.csr_matrix]:
-        """One TF-IDF matrix per feature block for already-normalized texts."""
-        return [block.columns(normalized) for block in self._blocks]
+        self.predict(["warm up", "預熱 第二条"])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Scores, shape (len(texts), 5), columns in ``LABELS`` order; each row sums to 1."""
         normalized = [normalize(text) for text in texts]
+        model = self.model
         if len(normalized) == 1:
-            logits = self._bias.copy()
-            for block in self._blocks:
+            logits = model.bias.copy()
+            for block in model.blocks:
                 columns, values = block.row(normalized[0])
-                logits += values @ self._weights[columns + block.offset]
+                logits += values @ model.weights[columns + block.offset]
             logits = logits[np.newaxis, :]
         else:
-            logits = np.tile(self._bias, (len(normalized), 1))
-            for block, matrix in zip(self._blocks, self.features(normalized), strict=True):
-                logits += matrix @ self._weights[block.offset : block.offset + block.size]
-        logits *= self._beta
+            logits = np.tile(model.bias, (len(normalized), 1))
+            for block in model.blocks:
+                rows, columns, values = block.entries(normalized)
+                contributions = model.weights[columns + block.offset] * values[:, np.newaxis]
+                for k in range(logits.shape[1]):
+                    logits[:, k] += np.bincount(rows, weights=contributions[:, k], minlength=len(normalized))
+        logits *= model.beta
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
@@ -338,63 +433,28 @@ class Classifier:
         normalized = normalize(text)
         k = LABELS.index(prediction.label)
         evidence: list[Evidence] = []
-        for block in self._blocks:
+        for block in self.model.blocks:
             columns, values = block.row(normalized)
-            rows = self._weights[block.offset + columns]
-            contributions = values * (rows[:, k] - rows.mean(axis=1)) * self._beta
+            rows = self.model.weights[block.offset + columns]
+            contributions = values * (rows[:, k] - rows.mean(axis=1)) * self.model.beta
+            terms = self._block_terms(block)
             for j, weight in zip(columns.tolist(), contributions.tolist(), strict=True):
                 if weight > 0:
-                    term = block.terms()[j]
-                    evidence.append(Evidence(feature=term, kind=_BLOCK_KINDS[block.name], weight=weight))
+                    evidence.append(Evidence(feature=terms[j], kind=_BLOCK_KINDS[block.name], weight=weight))
         evidence.sort(key=lambda e: -e.weight)
-        del evidence[top:]
         return Explanation(
             prediction=prediction,
             normalized=normalized,
             tokens=tuple(tokenize(normalized)),
-            evidence=tuple(evidence),
+            evidence=tuple(evidence[:top]),
         )
 
-
-def _compile(pipeline: Any) -> tuple[list[_Block], np.ndarray, np.ndarray, float]:
-    """Extract vocabularies, IDF, weights and temperature from a fitted ``build_pipeline`` pipeline."""
-    union = pipeline.named_steps["features"]
-    if union.transformer_weights:
-        raise ValueError("transformer weights are not supported by the compiled scorer")
-    blocks, offset = [], 0
-    for name, vectorizer in union.transformer_list:
-        idf = np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None
-        norm = vectorizer.norm
-        if norm not in (None, "l2"):
-            raise ValueError(f"block {name}: norm {norm!r} is not supported")
-        blocks.append(
-            _Block(
-                name=name,
-                analyzer=vectorizer.analyzer,
-                vocabulary=dict(vectorizer.vocabulary_),
-                idf=idf,
-                sublinear=bool(vectorizer.sublinear_tf),
-                binary=bool(vectorizer.binary),
-                l2=norm == "l2",
-                offset=offset,
-                size=len(vectorizer.vocabulary_),
-            )
-        )
-        offset += len(vectorizer.vocabulary_)
-    calibrated = pipeline.named_steps["classify"]
-    if len(calibrated.calibrated_classifiers_) != 1 or calibrated.method != "temperature":
-        raise ValueError("expected one temperature-calibrated classifier (ensemble=False)")
-    inner = calibrated.calibrated_classifiers_[0]
-    model = inner.estimator
-    # Temperature scaling label-encodes string targets: the inner estimator's classes are then indices
-    # into the calibrated wrapper's class names.
-    names = [
-        str(calibrated.classes_[c]) if isinstance(c, (int, np.integer)) else str(c) for c in model.classes_
-    ]
-    order = [names.index(label.value) for label in LABELS]
-    weights = np.ascontiguousarray(model.coef_.T[:, order], dtype=np.float64)
-    bias = np.asarray(model.intercept_[order], dtype=np.float64)
-    if weights.shape[0] != offset:
-        raise ValueError(f"model has {weights.shape[0]} weights for {offset} features")
-    beta = float(np.asarray(inner.calibrators[0].beta_).reshape(-1)[0])
-    return blocks, weights, bias, beta
+    def _block_terms(self, block: FeatureBlock) -> list[str]:
+        """Column → term for one block (built on first use: only ``explain`` needs it)."""
+        terms = self._terms.get(block.name)
+        if terms is None:
+            terms = [""] * block.size
+            for term, j in block.vocabulary.items():
+                terms[j] = term
+            self._terms[block.name] = terms
+        return terms

@@ -9,7 +9,11 @@ python -m service validate-corpus           check the corpus against its require
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +217,155 @@ def serve(
     settings = obj.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     configure_logging(settings.log_level, settings.log_format)
     run_server(settings)
+
+
+def _export_inputs(paths: tuple[Path, ...], workdir: Path) -> list[Path]:
+    """Files to read: each file as is, each folder's files (a Slack export folder as one), stdin saved."""
+    from service import exports
+
+    found: list[Path] = []
+    for path in paths:
+        if str(path) == "-":
+            saved = workdir / "stdin"
+            with saved.open("wb") as handle:
+                shutil.copyfileobj(sys.stdin.buffer, handle)
+            found.append(saved)
+        elif path.is_dir():
+            try:
+                is_slack = exports.detect(path) == "slack_export"
+            except ChatTriageError:
+                is_slack = False
+            if is_slack:
+                found.append(path)
+            else:
+                found.extend(p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith("."))
+        else:
+            found.append(path)
+    return found
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="Export format, or auto to detect it from the content (see README for the list).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Scored rows: FILE.jsonl, FILE.csv or FILE.parquet (default: JSONL on standard output).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Write an HTML report here, and the same figures as JSON beside it (FILE.json).",
+)
+@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes for classification.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help=_MODEL_HELP)
+@click.option(
+    "--text-field", default="text", show_default=True, help="Text column of generic CSV/JSONL exports."
+)
+@click.option(
+    "--tz", default="Asia/Shanghai", show_default=True, help="Zone of the naive local times in exports."
+)
+@click.option("--strict", is_flag=True, help="Stop at the first malformed record instead of skipping it.")
+@click.option(
+    "--answer-window",
+    type=int,
+    default=60,
+    show_default=True,
+    help="Minutes a question may wait for a reply before the report calls it unanswered.",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@click.pass_obj
+def score(
+    obj: _Context, inputs: tuple[Path, ...], fmt: str, out: Path | None, report_path: Path | None,
+    jobs: int, model_path: Path | None, text_field: str, tz: str, strict: bool, answer_window: int,
+    progress: bool | None,
+) -> None:  # fmt: skip
+    """Score chat exports (files, folders or - for stdin): one row per message, and optionally a report."""
+    from datetime import timedelta
+    from itertools import chain
+
+    from tqdm import tqdm
+
+    from service import exports, scoring
+    from service.errors import DataError
+    from service.outputs import open_writer
+    from service.report import ReportBuilder, render_html
+
+    if fmt != "auto" and fmt not in exports.FORMATS:
+        _fail(ChatTriageError(f"unknown --format {fmt!r}; known: auto, {', '.join(exports.FORMATS)}"))
+    if jobs < 1:
+        _fail(ChatTriageError("--jobs must be at least 1"))
+    path = model_path or obj.settings.model_path
+    malformed: list[DataError] = []
+
+    def report_error(error: DataError) -> None:
+        malformed.append(error)
+        click.echo(f"warning: skipped {error.message}", err=True)
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="chattriage-") as workdir:
+        try:
+            model = obj.classifier(path)
+            files = _export_inputs(inputs, Path(workdir))
+            streams = [
+                exports.read(f, format=fmt, text_field=text_field, tz=tz,
+                             errors="strict" if strict else "skip", on_error=report_error)
+                for f in files
+            ]  # fmt: skip
+            writer, handle = open_writer(out, model.version)
+        except ChatTriageError as error:
+            _fail(error)
+        show = progress if progress is not None else sys.stderr.isatty()
+        total = None
+        if show:  # a quick read-only pass gives the bar its total (reading is far faster than scoring)
+            total = sum(1 for f in files for m in exports.read(f, format=fmt, text_field=text_field, tz=tz)
+                        if not m.is_system)  # fmt: skip
+        stats = scoring.ScoreStats()
+        builder = ReportBuilder(answer_window=timedelta(minutes=answer_window)) if report_path else None
+        rows = scoring.score(
+            chain.from_iterable(streams), model=model, model_path=path, jobs=jobs, stats=stats
+        )
+        bar = tqdm(total=total, unit="msg", unit_scale=True, disable=not show, file=sys.stderr, smoothing=0.1)
+
+        def observed(stream: Iterator[scoring.Scored]) -> Iterator[scoring.Scored]:
+            for row in stream:
+                if builder is not None:
+                    builder.add(row)
+                bar.update()
+                yield row
+
+        try:
+            writer.write(observed(rows))
+        except ChatTriageError as error:
+            _fail(error)
+        finally:
+            bar.close()
+            writer.close()
+            if handle is not None:
+                handle.close()
+    if builder is not None and report_path is not None:
+        figures = builder.finish()
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        title = f"ChatTriage report — {files[0].name if files else ''}"
+        report_path.write_text(render_html(figures, title=title), encoding="utf-8")
+        report_path.with_suffix(".json").write_text(
+            json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    elapsed = time.perf_counter() - started
+    labels = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_label.items()))
+    rate = stats.scored / elapsed if elapsed else 0.0
+    click.echo(
+        f"scored {stats.scored} messages from {len(files)} file(s) in {elapsed:.1f} s ({rate:,.0f} msg/s); "
+        f"system records skipped {stats.system_skipped}, malformed skipped {len(malformed)}; {labels}",
+        err=True,
+    )
 
 
 @main.command("validate-corpus")

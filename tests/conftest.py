@@ -49,14 +49,19 @@ def classifier(small_model_path: Path) -> Classifier:
     return Classifier.load(small_model_path)
 
 
+def copy_model(artifact: Path, directory: Path) -> Path:
+    """Copy a model (serving artifact, reference pipeline, manifest) to ``directory``; return the artifact."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = artifact.name.removesuffix(".joblib")
+    for source in artifact.parent.glob(f"{stem}.*"):
+        (directory / source.name).write_bytes(source.read_bytes())
+    return directory / artifact.name
+
+
 @pytest.fixture
 def model_copy(tmp_path: Path, small_model_path: Path) -> Iterator[Path]:
-    """A private copy of the small model (artifact + manifest) that a test may tamper with."""
-    artifact = tmp_path / small_model_path.name
-    artifact.write_bytes(small_model_path.read_bytes())
-    manifest = small_model_path.with_name("small.manifest.json")
-    (tmp_path / manifest.name).write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")
-    yield artifact
+    """A private copy of the small model that a test may tamper with."""
+    yield copy_model(small_model_path, tmp_path / "model")
 
 
 def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
-from tests.conftest import wait_ready
+from tests.conftest import copy_model, wait_ready
 
 KEY = "test-key-3f9a"
 AD_TEXT = "兼职刷单日结500 宝妈学生都可以 加V❤信 kx2024abc"
@@ -23,13 +23,12 @@ AD_TEXT = "兼职刷单日结500 宝妈学生都可以 加V❤信 kx2024abc"
 def models_dir(tmp_path_factory: pytest.TempPathFactory, small_model_path: Path) -> Path:
     """A models directory holding a copy of the small model (reloads are confined to it)."""
     directory = tmp_path_factory.mktemp("models")
-    shutil.copy(small_model_path, directory / "chattriage.joblib")
-    shutil.copy(small_model_path.with_name("small.manifest.json"), directory / "chattriage.manifest.json")
+    copy_model(small_model_path, directory)
     return directory
 
 
 def make_settings(models_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"model_path": models_dir / "chattriage.joblib", "access_log": True}
+    values: dict[str, object] = {"model_path": models_dir / "small.joblib", "access_log": True}
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 
 
@@ -202,8 +201,8 @@ def test_admin_reload_swaps_the_model_and_refuses_a_bad_one(keyed: TestClient, m
     assert reloaded.status_code == 200 and reloaded.json()["previous_version"] == before
 
     broken = models_dir / "broken.joblib"
-    broken.write_bytes((models_dir / "chattriage.joblib").read_bytes() + b"\0")
-    shutil.copy(models_dir / "chattriage.manifest.json", models_dir / "broken.manifest.json")
+    broken.write_bytes((models_dir / "small.joblib").read_bytes() + b"\0")
+    shutil.copy(models_dir / "small.manifest.json", models_dir / "broken.manifest.json")
     refused = keyed.post("/v1/admin/reload", headers=auth, json={"model_path": str(broken)})
     assert refused.status_code == 422
     assert (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_model
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "server-test-key"
@@ -59,15 +60,9 @@ def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float
 
 @pytest.fixture
 def server(tmp_path: Path, small_model_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes], Path]]:
-    models = tmp_path / "models"
-    models.mkdir()
-    shutil.copy(small_model_path, models / "chattriage.joblib")
-    shutil.copy(small_model_path.with_name("small.manifest.json"), models / "chattriage.manifest.json")
+    artifact = copy_model(small_model_path, tmp_path / "models")
     port = free_port()
-    env = os.environ | {
-        "CHATTRIAGE_API_KEYS": KEY,
-        "CHATTRIAGE_MODEL_PATH": str(models / "chattriage.joblib"),
-    }
+    env = os.environ | {"CHATTRIAGE_API_KEYS": KEY, "CHATTRIAGE_MODEL_PATH": str(artifact)}
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],

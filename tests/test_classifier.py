@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.classifier import Classifier, manifest_path, save_model
+from service.classifier import Classifier, manifest_path, pipeline_path, save_model
 from service.errors import ModelError
 from service.labels import LABELS, Label
 from training.corpus import CorpusRow
@@ -71,6 +71,14 @@ def test_explain_of_empty_text_has_only_structural_evidence(classifier: Classifi
     assert all(e.kind == "structure" for e in explanation.evidence)
 
 
+def test_load_refuses_a_tampered_reference_pipeline(model_copy: Path) -> None:
+    reference = pipeline_path(model_copy)
+    reference.write_bytes(reference.read_bytes() + b"\0")
+    classifier = Classifier.load(model_copy)  # serving does not need the reference …
+    with pytest.raises(ModelError, match="sha256"):
+        _ = classifier.pipeline  # … but using it verifies it
+
+
 def test_dump_load_round_trip_gives_the_same_scores(classifier: Classifier, tmp_path: Path) -> None:
     path = tmp_path / "again.joblib"
     save_model(classifier.pipeline, path, training_data={}, params={}, metrics={})
@@ -100,11 +108,19 @@ def test_load_refuses_other_labels(model_copy: Path) -> None:
         Classifier.load(model_copy)
 
 
-def test_load_refuses_another_scikit_learn_version(model_copy: Path) -> None:
+def test_load_refuses_another_opencc_version(model_copy: Path) -> None:
+    data = json.loads(manifest_path(model_copy).read_text(encoding="utf-8"))
+    _edit_manifest(model_copy, libraries=data["libraries"] | {"opencc": "0.9.0"})
+    with pytest.raises(ModelError, match=r"opencc .*model needs 0\.9\.0"):
+        Classifier.load(model_copy)
+
+
+def test_the_reference_pipeline_refuses_another_scikit_learn_version(model_copy: Path) -> None:
     data = json.loads(manifest_path(model_copy).read_text(encoding="utf-8"))
     _edit_manifest(model_copy, libraries=data["libraries"] | {"scikit-learn": "0.24.2"})
+    classifier = Classifier.load(model_copy)
     with pytest.raises(ModelError, match=r"scikit-learn .*model needs 0\.24\.2"):
-        Classifier.load(model_copy)
+        _ = classifier.pipeline
 
 
 def test_load_refuses_another_normalizer(model_copy: Path) -> None:

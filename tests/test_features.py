@@ -71,6 +71,19 @@ def _pickled_globals(obj: object) -> set[str]:
     return found
 
 
+def test_serving_model_refers_only_to_service_functions_and_numpy(classifier: Classifier) -> None:
+    references = _pickled_globals(classifier.model)
+    ours = {r for r in references if r.startswith("service.")}
+    assert ours == {
+        "service.classifier.CompiledModel",
+        "service.classifier.FeatureBlock",
+        "service.features.word_grams",
+        "service.features.char_grams",
+        "service.features.structure_tokens",
+    }
+    assert {r.split(".")[0] for r in references} <= {"service", "numpy", "builtins", "copyreg", "_codecs"}
+
+
 def test_saved_pipeline_refers_only_to_module_level_functions_of_service(classifier: Classifier) -> None:
     references = _pickled_globals(classifier.pipeline)
     ours = {r for r in references if r.startswith("service.")}

@@ -75,6 +75,19 @@ def test_library_code_has_no_print() -> None:
         assert calls == [], module_name(path)
 
 
+def test_serving_a_model_needs_neither_scikit_learn_nor_scipy(small_model_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from service.classifier import Classifier;"
+        f"c = Classifier.load({str(small_model_path)!r}); c.predict(['早', '有人知道吗']);"
+        "print('sklearn' in sys.modules, 'scipy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.split() == ["False", "False"]
+
+
 def test_importing_the_service_does_no_heavy_work() -> None:
     import subprocess
     import sys

@@ -71,27 +71,26 @@ def read(
     offsets are preferred when the format has them); ``text_field`` names the text column of
     ``generic_csv`` / ``generic_jsonl``. Arguments and the format are checked now; records as they stream.
     """
-    source = Path(path)
     if str(path) == "-":
         raise InvalidInput("read() needs a file path; save standard input to a file first", field="path")
-    if not source.exists():
-        raise DataError("no such file or directory", path=str(source))
     if errors not in ("skip", "strict"):
         raise InvalidInput(f"errors must be 'skip' or 'strict', not {errors!r}", field="errors")
-    if format == "auto":
-        format = detect(source, text_field=text_field)
-    elif format not in _READERS:
+    if format != "auto" and format not in _READERS:
         raise InvalidInput(f"unknown export format {format!r}; known: {', '.join(FORMATS)}", field="format")
+    source = Path(path)
     ctx = ReadContext(
         path=source, tz=zone(tz), text_field=text_field, strict=errors == "strict", on_error=on_error
     )
-    return _counted(_READERS[format](source, ctx), format=format, path=source)
+    if not source.exists():
+        raise DataError("no such file or directory", path=str(source))
+    fmt = detect(source, text_field=text_field) if format == "auto" else format
+    return _counted(_READERS[fmt](source, ctx), fmt=fmt, path=source)
 
 
-def _counted(messages: Iterator[Message], *, format: str, path: Path) -> Iterator[Message]:
+def _counted(messages: Iterator[Message], *, fmt: str, path: Path) -> Iterator[Message]:
     total = system = 0
     for message in messages:
         total += 1
         system += message.kind == "system"
         yield message
-    logger.debug("read %s export %s: %d records, %d system", format, path, total, system)
+    logger.debug("read %s export %s: %d records, %d system", fmt, path, total, system)

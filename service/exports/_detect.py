@@ -45,7 +45,7 @@ _WHATSAPP_ANDROID = re.compile(
 )
 _WHATSAPP_IOS = re.compile(r"\[\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{1,4},?\s.*?\d{1,2}[:.]\d{2}[:.]\d{2}.*?\]\s")
 _WHATSAPP_ENCRYPTION = ("Messages and calls are end-to-end encrypted", "消息和通话已进行端到端加密")
-_TIME_HEADER = re.compile(r"\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(?: (.*))?$")
+_TIME_HEADER = re.compile(r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2}(?: (.*))?$")
 _QQ_SENDER_END = re.compile(r"(?:\(\d{5,12}\)|<[^<>]+@[^<>]+>)\s*$")
 _QQ_TXT_MARKERS = ("消息记录（此消息记录为文本格式", "消息对象:", "消息对象：", "消息分组:", "消息分组：")
 _V3_MARKERS = ("【图片】", "【表情包】", "【视频】", "【语音】", "【文件】", "【分享链接】", "\n引用：")
@@ -124,7 +124,9 @@ def _sample(raw: bytes, text_field: str) -> Sample:
             if len(lines) == 200:
                 break
     whole = len(raw) < HEAD_BYTES
-    return Sample(raw=raw, text=text, lines=tuple(lines), json=_json_shape(raw), text_field=text_field, whole=whole)
+    return Sample(
+        raw=raw, text=text, lines=tuple(lines), json=_json_shape(raw), text_field=text_field, whole=whole
+    )
 
 
 def _json_shape(raw: bytes) -> JsonShape | None:

@@ -6,7 +6,7 @@
 * invisible characters, placeholder bodies, and time parsing;
 * ``ReadContext``: what one read was asked for, and where its malformed records are reported.
 
-Nothing here keeps more than one record (plus a 64 KiB read window) in memory.
+Nothing here keeps more than one record (plus a read window of a few 64 KiB chunks) in memory.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def _is_utf8(stream: IO[bytes]) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while chunk := stream.read(CHUNK):
-            if not chunk.isascii() or decoder.getstate()[0]:  # (or a sequence cut by the last chunk)
+            if not chunk.isascii() or decoder.getstate()[0]:  # ASCII is UTF-8, unless it ends a cut sequence
                 decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -157,7 +157,7 @@ def strip_invisible(text: str) -> str:
 def media_only(
     body: str, exact: Mapping[str, MessageKind], prefixes: Iterable[tuple[str, MessageKind]] = ()
 ) -> tuple[MessageKind, str]:
-    """The kind of a body that is only a placeholder (text then empty); otherwise ``("text", body)``."""
+    """``(kind, "")`` for a body that is only a placeholder such as ``[图片]``, else ``("text", body)``."""
     kind = exact.get(body)
     if kind is not None:
         return kind, ""
@@ -382,7 +382,9 @@ def flatten_json_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in value)
+        return "".join(
+            flatten_json_text(part.get("text") if isinstance(part, dict) else part) for part in value
+        )
     return ""
 
 
@@ -399,12 +401,12 @@ def zone(tz: str | tzinfo) -> tzinfo:
 
 
 def local_time(text: str, tz: tzinfo) -> datetime:
-    """``YYYY-MM-DD HH:MM:SS`` (any ISO-8601) as local time in ``tz``; an offset in the text is kept."""
+    """``YYYY-MM-DD HH:MM:SS`` (any ISO-8601) as local time in ``tz``; a written offset is converted."""
     try:
         value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise RecordError(f"unreadable time {text[:40]!r}", field="time") from None
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+    except (TypeError, ValueError):
+        raise RecordError(f"unreadable time {str(text)[:40]!r}", field="time") from None
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
 
 
 def make_time(year: int, month: int, day: int, hour: int, minute: int, second: int, tz: tzinfo) -> datetime:
@@ -445,20 +447,20 @@ def any_time(value: Any, tz: tzinfo) -> datetime:
     text = str(value).strip()
     if text.replace(".", "", 1).isdigit():
         return epoch_time(text, tz, millis=len(text.partition(".")[0]) > 11)
-    return local_time(text.replace("Z", "+00:00") if text.endswith("Z") else text, tz)
+    return local_time(text, tz)
 
 
-_AM = frozenset({"AM", "A", "上午", "凌晨", "早上", "午前", "오전"})
-_PM = frozenset({"PM", "P", "下午", "中午", "晚上", "午後", "오후"})
+_AM = frozenset({"A", "上午", "凌晨", "早上", "午前", "오전"})  # ASCII markers (AM, a.m.) by first letter
+_PM = frozenset({"P", "下午", "中午", "晚上", "午後", "오후"})
 
 
 def clock_hour(hour: int, marker: str | None) -> int:
-    """A 12-hour clock reading with its marker (``PM``, ``下午`` …) as a 24-hour hour."""
+    """A 12-hour clock reading with its marker (``PM``, ``p.m.``, ``下午`` …) as a 24-hour hour."""
     if not marker:
         return hour
-    marker = marker.upper().replace(".", "").replace("M", "") if marker.isascii() else marker
-    if marker in _PM or marker == "P":
+    marker = marker[0].upper() if marker.isascii() else marker
+    if marker in _PM:
         return hour if hour == 12 else hour + 12
-    if marker in _AM or marker == "A":
+    if marker in _AM:
         return 0 if hour == 12 else hour
     return hour

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from service.exports._io import (
     convert_each,
     iter_json_items,
     json_head_value,
+    local_time,
     read_csv,
 )
 from service.types import Message, MessageKind
@@ -53,13 +53,6 @@ _EXTENSION_KINDS: dict[str, MessageKind] = {
 def _attachment_kind(name: str) -> MessageKind:
     extension = name.split("?", 1)[0].rsplit("/", 1)[-1].rpartition(".")[2].lower()
     return _EXTENSION_KINDS.get(extension, "file")
-
-
-def _when(text: str, ctx: ReadContext) -> datetime:
-    try:
-        return datetime.fromisoformat(text).astimezone(ctx.tz)
-    except (TypeError, ValueError):
-        raise RecordError(f"unreadable timestamp {str(text)[:40]!r}", field="timestamp") from None
 
 
 # --- JSON --------------------------------------------------------------------------------------------
@@ -106,7 +99,7 @@ def _json_message(line: int, item: Any, group: str | None, ctx: ReadContext) -> 
         group=group,
         sender_id=author.get("id"),
         sender_name=author.get("nickname") or author.get("name"),
-        timestamp=_when(item.get("timestamp", ""), ctx),
+        timestamp=local_time(item.get("timestamp", ""), ctx.tz),
         reply_to=reference.get("messageId") if kind_name == "Reply" else None,
         source=str(ctx.path),
         line=line,
@@ -140,7 +133,7 @@ def read_csv_export(path: Path, ctx: ReadContext) -> Iterator[Message]:
             kind=kind,
             sender_id=row["AuthorID"] or None,
             sender_name=row["Author"] or None,
-            timestamp=_when(row["Date"], ctx),
+            timestamp=local_time(row["Date"], ctx.tz),
             source=str(ctx.path),
             line=line,
             extra={"attachments": attachments} if attachments else {},

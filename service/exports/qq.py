@@ -140,10 +140,7 @@ def _section_group(lines: Iterable[str]) -> str | None:
 
 _DATE_ROW = re.compile(r"日期[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _GROUP_ROW = re.compile(r"消息对象[:：]([^<]*)")
-_MESSAGE_ROW = re.compile(
-    r"float:left[^>]*>(.*?)</div>\s*(\d{1,2}):(\d{2}):(\d{2})\s*</div>\s*(?:<div[^>]*>)?(.*?)(?:</div>)?\s*</td>",
-    re.S | re.I,
-)
+_SENDER_TIME = re.compile(r"float:left[^>]*>(.*?)</div>\s*(\d{1,2}):(\d{2}):(\d{2})\s*</div>\s*", re.S | re.I)
 _TAG = re.compile(r"<\s*(/?)\s*(\w+)[^>]*>")
 
 
@@ -172,7 +169,8 @@ def _date(year: int, month: int, day: int) -> date:
 
 
 def _mht_message(chat: _Chat, *, line: int, row: str, ctx: ReadContext) -> Message:
-    found = _MESSAGE_ROW.search(row)
+    """``<div float:left>SENDER</div>H:MM:SS</div><div>BODY</div></td>``."""
+    found = _SENDER_TIME.match(row, row.find("float:left"))
     if found is None:
         raise RecordError("message row without a sender cell and H:MM:SS time")
     day = chat.day
@@ -182,8 +180,13 @@ def _mht_message(chat: _Chat, *, line: int, row: str, ctx: ReadContext) -> Messa
     assert sender is not None  # the sender pattern matches any string
     cell, qq, email = sender.groups()
     when = (day.year, day.month, day.day, *map(int, found.group(2, 3, 4)))
-    body = _html_text(found.group(5)).strip()
-    return _message(chat, line=line, when=when, cell=cell, uid=qq or email, body=body, ctx=ctx)
+    cell_end = row.rfind("</td>")
+    body = row[found.end() : cell_end if cell_end >= 0 else len(row)].strip()
+    if body.startswith("<div"):
+        body = body[body.find(">") + 1 : -6 if body.endswith("</div>") else len(body)]
+    return _message(
+        chat, line=line, when=when, cell=cell, uid=qq or email, body=_html_text(body).strip(), ctx=ctx
+    )
 
 
 def _html_part(lines: Iterable[str]) -> Iterator[tuple[int, str]]:

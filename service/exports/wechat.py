@@ -45,6 +45,13 @@ _V2_PLACEHOLDERS: dict[str, MessageKind] = {
     "[图片]": "image", "[语音]": "voice", "[视频]": "video", "[表情包]": "sticker", "[文件]": "file",
     "[音乐分享]": "link",
 }  # fmt: skip
+# The 【…】 labels the 2025 exporter writes in place of media; only these are trusted at the start of a body.
+_V3_PLACEHOLDERS = frozenset(
+    {
+        "图片", "表情包", "视频", "语音", "文件", "分享链接", "位置分享", "小程序", "视频号", "音乐分享",
+        "收藏笔记", "名片", "红包", "转账",
+    }
+)  # fmt: skip
 _QUOTE_MARKS = ("\n引用：", "\n引用:")
 
 
@@ -55,8 +62,8 @@ def infer_kind(body: str) -> MessageKind:
     """The kind of a TXT body from its placeholder (``[图片]``, ``【分享链接】`` …), quote or link block."""
     if kind := _V2_PLACEHOLDERS.get(body):
         return kind
-    if body.startswith("【") and (kind := _V3_TYPES.get(body[1 : body.find("】")])):
-        return kind
+    if body.startswith("【") and (label := body[1 : body.find("】")]) in _V3_PLACEHOLDERS:
+        return _V3_TYPES[label]
     if body.lstrip().startswith("[链接]:title:"):
         return "link"
     if any(mark in body for mark in _QUOTE_MARKS):
@@ -203,7 +210,7 @@ _TXT_HEADER = re.compile(r"(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2})(?: (.*))?$")
 
 
 def _txt_header(line: str, after_blank: bool) -> re.Match[str] | None:
-    if not after_blank or len(line) < 19 or line[4] != "-" or line[7] != "-":
+    if not after_blank or len(line) < 18 or line[4] != "-" or line[7] != "-":
         return None
     return _TXT_HEADER.match(line)
 

@@ -102,21 +102,15 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Message]:
 
 
 def _message(line: int, head: re.Match[str], body: list[str], order: str, ctx: ReadContext) -> Message:
-    first, second, third, marker, hour, minute, second_of_minute, ampm, rest = head.groups()
-    year, month, day = _ymd(order, first, second, third)
-    when = make_time(
-        year,
-        month,
-        day,
-        clock_hour(int(hour), ampm or marker),
-        int(minute),
-        int(second_of_minute or 0),
-        ctx.tz,
-    )
-    author, separator, text = rest.partition(": ")
-    text = strip_invisible("\n".join([text, *body]) if separator else "\n".join([rest, *body])).strip()
+    *date_parts, marker, hour, minute, seconds, ampm, rest = head.groups()
+    year, month, day = _ymd(order, *date_parts)
+    hour_24 = clock_hour(int(hour), ampm or marker)
+    when = make_time(year, month, day, hour_24, int(minute), int(seconds or 0), ctx.tz)
+    author, separator, said = rest.partition(": ")
+    notice = not separator or rest.startswith(_LRM) or any(word in author for word in _SYSTEM_AUTHOR)
+    text = strip_invisible("\n".join([rest if notice else said, *body])).strip()
     extra: dict[str, Any] = {}
-    if not separator or rest.startswith(_LRM) or any(word in author for word in _SYSTEM_AUTHOR):
+    if notice:
         kind: MessageKind = "system"
         author = ""
     elif text in _DELETED or text.startswith(_ENCRYPTION):
@@ -158,7 +152,7 @@ def _media(text: str, extra: dict[str, Any]) -> tuple[MessageKind, str]:
 
 
 def _ymd(order: str, first: str, second: str, third: str) -> tuple[int, int, int]:
-    a, b, c = int(first), int(second), int(third)
+    a, b, c = int(first), int(second), int(third)  # in the order the file writes them
     if order == "ymd":
         year, month, day = a, b, c
     elif order == "mdy":

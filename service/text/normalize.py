@@ -35,7 +35,7 @@ __all__ = [
     "to_simplified",
 ]
 
-NORMALIZER_VERSION: Final = "3"
+NORMALIZER_VERSION: Final = "4"
 
 
 def placeholder(name: str) -> str:
@@ -279,7 +279,7 @@ _MENTION_STOP = rf"\s@,，。!！?？:：;；、()（）⟨⟩{_EMOJI_CLASS}"
 # A mention ends at whitespace or punctuation (exports put a space after it); when the name runs into the
 # text with no break, only its first characters are taken rather than swallowing the message.
 _AT_RE = re.compile(
-    rf"@[^{_MENTION_STOP}]{{1,12}}(?=[{_MENTION_STOP}]|$)|@[^{_MENTION_STOP}]{{1,3}}(?![a-z0-9])"
+    rf"@[^{_MENTION_STOP}]{{1,12}}(?=[{_MENTION_STOP}]|$)|@[^{_MENTION_STOP}\d]{{1,3}}(?![a-z])"
 )
 _MONEY_UNIT = (
     r"(?:元|块钱|块|圆|美元|美金|刀|港币|港元|台币|日元|円|欧元|英镑|澳元"
@@ -287,12 +287,12 @@ _MONEY_UNIT = (
 )
 _PRICE_RE = re.compile(
     rf"[¥$€£]\s*\d+(?:[.,]\d+)*(?:\s*[万千])?(?:\s*{_MONEY_UNIT})?"
-    rf"|(?<![a-z0-9.])\d+(?:\.\d+)?(?:\s*[-~到至]\s*\d+(?:\.\d+)?)?\s*[万千百]?\s*{_MONEY_UNIT}"
+    rf"|(?<![a-z0-9.⟩])\d+(?:\.\d+)?(?:\s*[-~到至]\s*\d+(?:\.\d+)?)?\s*[万千百]?\s*{_MONEY_UNIT}"
 )
 # Masked digits, as anonymized exports and apps show them: 138****5678, xxxx-xxxxxxxx.
 _MASKED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d(?:\*{2,4}|x{4})\d{4}(?!\d)")  # ** after squashing
 _MASKED_NUMBER_RE = re.compile(r"(?<![a-z])x{4,}(?![a-z])")
-_LONG_NUMBER_RE = re.compile(r"(?<![\da-z_])\d{5,}(?![\d])")
+_LONG_NUMBER_RE = re.compile(r"(?<![\da-z_⟩])\d{5,}(?![\d])")
 
 # --- 8. whitespace and runs ---------------------------------------------------------------------------
 _SPACES_RE = re.compile(r"[^\S\n]+")
@@ -306,7 +306,7 @@ _PLACEHOLDER_RUN_RE = re.compile(r"(⟨[a-z]+⟩)(?:\s?\1){2,}")
 # Spam digits/plus signs NFKC leaves alone, and homoglyphs: one table, applied after NFKC + lowercasing.
 _FOLD_TABLE = _PRE_NFKC | _HOMOGLYPHS
 _FOLD_CHARS = frozenset(chr(c) for c in _FOLD_TABLE)
-_CONTACT_TRIGGER_RE = re.compile(r"[微薇徽嶶魏维威][^\w\n⟨⟩]{0,3}信|[扣抠鹅赖+]|(?<![a-z⟩])[vwql]")
+_CONTACT_TRIGGER_RE = re.compile(r"[微薇徽嶶魏维威][^\w\n⟨⟩]{0,3}信|[扣抠鹅赖+薇]|(?<![a-z⟩])[vwql]")
 _DIGIT_RE = re.compile(r"\d")
 _WEIXIN_WORD_RE = re.compile(r"(?<=[加+找私])(?:[^\w\n⟨⟩]{0,3})威信|威信(?=号|\s*[:：]?\s*[a-z0-9])")
 
@@ -328,7 +328,7 @@ def normalize(text: str) -> str:
     text = to_simplified(text)
     # Squash punctuation and whitespace runs before the evasion rules look at separators.
     text = _MARK_RUN_RE.sub(r"\1\1", text)
-    if " " in text or "\n" in text:
+    if " " in text or not text.isprintable():  # any whitespace: isprintable() is False for all but " "
         text = _SPACES_RE.sub(" ", text)
         text = _NEWLINES_RE.sub("\n", text)
 
@@ -363,17 +363,17 @@ def normalize(text: str) -> str:
     if "wxid_" in text:
         text = _WXID_RE.sub(CONTACT, text)
     text = _CONTACT_RE.sub(lambda m: m.group(1) + (m.group(2) or "") + CONTACT, text)
-    if "@" in text:
-        text = _AT_ALL_RE.sub(AT_ALL, text)
-        text = _AT_RE.sub(AT, text)
     if has_digit:
         text = _PRICE_RE.sub(PRICE, text)
         text = _LONG_NUMBER_RE.sub(NUM, text)
     if "xxxx" in text:
         text = _MASKED_NUMBER_RE.sub(NUM, text)
+    if "@" in text:  # after numbers became placeholders: a mention's end must not depend on them
+        text = _AT_ALL_RE.sub(AT_ALL, text)
+        text = _AT_RE.sub(AT, text)
     text = _EMOJI_RE.sub(_emoji_placeholder, text)
 
-    if " " in text or "\n" in text:
+    if " " in text or not text.isprintable():  # any whitespace: isprintable() is False for all but " "
         text = _SPACES_RE.sub(" ", text)
         text = _NEWLINES_RE.sub("\n", text)
     text = _WORD_RUN_RE.sub(r"\1\1\1", text)
