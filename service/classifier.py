@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,14 @@ import joblib
 import numpy as np
 
 from service.errors import ModelError
+from service.features import _UNIT_RE, char_grams, word_grams
 from service.labels import LABELS, SCHEMA_VERSION
-from service.text.normalize import NORMALIZER_VERSION, normalize
+from service.text.normalize import NORMALIZER_VERSION, PLACEHOLDER_RE, normalize
 from service.text.segment import tokenize, user_words
 from service.types import Evidence, Explanation, FeatureKind, Prediction
 
+#: Layout of the serving model's classes; bump it whenever ``CompiledModel`` or its blocks change shape.
+SERVING_FORMAT = "2"
 MANIFEST_SUFFIX = ".manifest.json"
 PIPELINE_SUFFIX = ".pipeline.joblib"
 
@@ -101,6 +104,7 @@ class Manifest:
     artifact: str
     sha256: str
     size_bytes: int
+    serving_format: str
     pipeline: dict[str, Any]
     label_schema_version: str
     labels: list[str]
@@ -160,6 +164,13 @@ class FeatureBlock:
             values *= self.idf[columns]
         return values
 
+    def terms(self) -> list[str]:
+        """Column → term (for explanations)."""
+        terms = [""] * self.size
+        for term, j in self.vocabulary.items():
+            terms[j] = term
+        return terms
+
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of one text's row: the single-message path."""
         counts = Counter(j for j in map(self.vocabulary.get, self.analyzer(text), repeat(-1)) if j >= 0)
@@ -181,13 +192,180 @@ class FeatureBlock:
         columns = np.asarray(found, dtype=np.int64)
         rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         known = columns >= 0
-        keys, counts = np.unique(rows[known] * self.size + columns[known], return_counts=True)
-        rows, columns = np.divmod(keys, self.size)
+        return self._tfidf(rows[known], columns[known], len(texts))
+
+    def _tfidf(
+        self, rows: np.ndarray, columns: np.ndarray, n_texts: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Count (row, column) occurrences and weight them as the vectorizer does (TF, IDF, L2 per row)."""
+        keys = np.sort(rows * self.size + columns)  # count repeats: sort, then run lengths (lean np.unique)
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if keys.size else keys
+        counts = np.diff(np.append(starts, keys.size))
+        rows, columns = np.divmod(keys[starts], self.size)
         values = self._weights(counts, columns)
         if self.l2 and values.size:
-            norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+            norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_texts))
             values /= norms[rows]
         return rows, columns, values
+
+
+def _lookup(keys: np.ndarray, columns: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``wanted`` found in the sorted ``keys`` and their columns."""
+    if not len(keys) or not len(wanted):
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    hit = keys[at] == wanted
+    return hit, columns[at[hit]]
+
+
+_CODE_BITS = 21  # every code point fits in 21 bits; three of them in one uint64 key
+_PLACEHOLDER_BASE = (
+    0xF0000  # placeholders become plane-15 private-use code points (normalize removes real ones)
+)
+_UNKNOWN_PLACEHOLDER = 0x10FFFD
+_IS_SPACE = np.zeros(0x110000, dtype=bool)  # code point → whitespace? (one fancy index instead of np.isin)
+_IS_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
+           0x202F, 0x205F, 0x3000]] = True  # fmt: skip  # exactly the characters str.split() splits on
+
+
+@dataclass(frozen=True)
+class CharBlock(FeatureBlock):
+    """Character n-grams scored without building n-gram strings: each message's code points go into one
+    array, n-gram keys are formed arithmetically and looked up in sorted key arrays (one per n)."""
+
+    placeholder_codes: dict[str, int] = field(default_factory=dict)
+    keys: tuple[np.ndarray, ...] = ()
+    key_columns: tuple[np.ndarray, ...] = ()
+    _maps: list[dict[int, int]] = field(default_factory=list, compare=False, repr=False)  # built on first use
+
+    @classmethod
+    def build(cls, block: FeatureBlock) -> CharBlock:
+        codes: dict[str, int] = {}
+        by_n: dict[int, list[tuple[int, int]]] = {1: [], 2: [], 3: []}
+        for term, column in block.vocabulary.items():
+            units = _UNIT_RE.findall(term)
+            key = 0
+            for unit in units:  # a placeholder unit (⟨url⟩) gets its own private-use code point
+                code = codes.setdefault(unit, _PLACEHOLDER_BASE + len(codes)) if len(unit) > 1 else ord(unit)
+                key = (key << _CODE_BITS) | code
+            by_n[len(units)].append((key, column))
+        keys, key_columns = [], []
+        for n in (1, 2, 3):
+            pairs = sorted(by_n[n])
+            keys.append(np.array([k for k, _ in pairs], dtype=np.uint64))
+            key_columns.append(np.array([c for _, c in pairs], dtype=np.int64))
+        fields = {name: getattr(block, name) for name in FeatureBlock.__dataclass_fields__} | {
+            "vocabulary": {}
+        }
+        return cls(**fields, placeholder_codes=codes, keys=tuple(keys), key_columns=tuple(key_columns))
+
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One message in plain Python: integer n-gram keys looked up in dicts (no per-call NumPy setup)."""
+        if not self._maps:
+            self._maps.extend(
+                dict(zip(keys.tolist(), columns.tolist(), strict=True))
+                for keys, columns in zip(self.keys, self.key_columns, strict=True)
+            )
+        one, two, three = self._maps
+        codes = [ord(ch) for ch in self._encode(text)]
+        found: list[int] = []
+        previous = before = -1  # the one and two code points before, or -1 after whitespace
+        for code in codes:
+            if code < 0x110000 and _IS_SPACE[code]:
+                previous = before = -1
+                continue
+            if (j := one.get(code)) is not None:
+                found.append(j)
+            if previous >= 0:
+                pair = (previous << _CODE_BITS) | code
+                if (j := two.get(pair)) is not None:
+                    found.append(j)
+                if before >= 0 and (j := three.get((before << (2 * _CODE_BITS)) | pair)) is not None:
+                    found.append(j)
+            before, previous = previous, code
+        counts = Counter(found)
+        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        values = self._weights(np.fromiter(counts.values(), dtype=np.intp, count=len(counts)), columns)
+        if self.l2 and values.size:
+            values /= np.sqrt(values @ values)
+        return columns, values
+
+    def terms(self) -> list[str]:
+        names = {code: unit for unit, code in self.placeholder_codes.items()}
+        mask = (1 << _CODE_BITS) - 1
+        terms = [""] * self.size
+        for n, (keys, columns) in enumerate(zip(self.keys, self.key_columns, strict=True), 1):
+            for key, column in zip(keys.tolist(), columns.tolist(), strict=True):
+                codes = [(key >> (_CODE_BITS * k)) & mask for k in reversed(range(n))]
+                terms[column] = "".join(names.get(code) or chr(code) for code in codes)
+        return terms
+
+    def _encode(self, text: str) -> str:
+        if "⟨" not in text:
+            return text
+        codes = self.placeholder_codes
+        return PLACEHOLDER_RE.sub(lambda m: chr(codes.get(m.group(0), _UNKNOWN_PLACEHOLDER)), text)
+
+    def entries(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        encoded = [self._encode(text) for text in texts]
+        points = np.frombuffer("\n".join(encoded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        owner = np.repeat(np.arange(len(texts), dtype=np.int64), [len(e) + 1 for e in encoded])[: len(points)]
+        solid = ~_IS_SPACE[points]  # n-grams never cross whitespace, nor (via "\n") messages
+        rows, columns = [], []
+        for n, (keys, key_columns) in enumerate(zip(self.keys, self.key_columns, strict=True), 1):
+            span = len(points) - n + 1
+            if span <= 0:
+                continue
+            valid = solid[:span].copy()
+            key = points[:span].copy()
+            for k in range(1, n):
+                valid &= solid[k : k + span]
+                key = (key << np.uint64(_CODE_BITS)) | points[k : k + span]
+            hit, found = _lookup(keys, key_columns, key[valid])
+            rows.append(owner[:span][valid][hit])
+            columns.append(found)
+        if not rows:
+            return self._tfidf(np.zeros(0, np.int64), np.zeros(0, np.int64), len(texts))
+        return self._tfidf(np.concatenate(rows), np.concatenate(columns), len(texts))
+
+
+@dataclass(frozen=True)
+class WordBlock(FeatureBlock):
+    """Word unigrams and bigrams scored as token ids: a bigram in the vocabulary implies both its tokens
+    are (a document containing "a b" contains a and b), so pairs of known ids form integer keys."""
+
+    bigram_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    bigram_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @classmethod
+    def build(cls, block: FeatureBlock) -> WordBlock:
+        pairs = []
+        for term, column in block.vocabulary.items():
+            if " " in term:
+                first, second = term.split(" ")
+                pairs.append(((block.vocabulary[first] << 32) | block.vocabulary[second], column))
+        pairs.sort()
+        fields = {name: getattr(block, name) for name in FeatureBlock.__dataclass_fields__}
+        return cls(
+            **fields,
+            bigram_keys=np.array([k for k, _ in pairs], dtype=np.uint64),
+            bigram_columns=np.array([c for _, c in pairs], dtype=np.int64),
+        )
+
+    def entries(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lookup = self.vocabulary.get
+        ids: list[int] = []
+        for text in texts:
+            ids.extend(map(lookup, tokenize(text), repeat(-1)))
+            ids.append(-2)  # message boundary: no bigram across it
+        token = np.asarray(ids, dtype=np.int64)
+        owner = np.cumsum(token == -2) - (token == -2)
+        known = token >= 0
+        pair = known[:-1] & known[1:]
+        keys = (token[:-1][pair].astype(np.uint64) << np.uint64(32)) | token[1:][pair].astype(np.uint64)
+        hit, found = _lookup(self.bigram_keys, self.bigram_columns, keys)
+        rows = np.concatenate([owner[known], owner[:-1][pair][hit]])
+        return self._tfidf(rows, np.concatenate([token[known], found]), len(texts))
 
 
 @dataclass(frozen=True)
@@ -212,19 +390,22 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         if vectorizer.norm not in (None, "l2"):
             raise ValueError(f"block {name}: norm {vectorizer.norm!r} is not supported")
         size = len(vectorizer.vocabulary_)
-        blocks.append(
-            FeatureBlock(
-                name=name,
-                analyzer=vectorizer.analyzer,
-                vocabulary={str(term): int(j) for term, j in vectorizer.vocabulary_.items()},
-                idf=np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None,
-                sublinear=bool(vectorizer.sublinear_tf),
-                binary=bool(vectorizer.binary),
-                l2=vectorizer.norm == "l2",
-                offset=offset,
-                size=size,
-            )
+        block = FeatureBlock(
+            name=name,
+            analyzer=vectorizer.analyzer,
+            vocabulary={str(term): int(j) for term, j in vectorizer.vocabulary_.items()},
+            idf=np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None,
+            sublinear=bool(vectorizer.sublinear_tf),
+            binary=bool(vectorizer.binary),
+            l2=vectorizer.norm == "l2",
+            offset=offset,
+            size=size,
         )
+        if vectorizer.analyzer is char_grams:
+            block = CharBlock.build(block)
+        elif vectorizer.analyzer is word_grams:
+            block = WordBlock.build(block)
+        blocks.append(block)
         offset += size
     calibrated = pipeline.named_steps["classify"]
     if len(calibrated.calibrated_classifiers_) != 1 or calibrated.method != "temperature":
@@ -279,6 +460,7 @@ def save_model(
         artifact=artifact.name,
         sha256=digest,
         size_bytes=artifact.stat().st_size,
+        serving_format=SERVING_FORMAT,
         pipeline={"file": reference.name, "sha256": pipeline_digest, "size_bytes": reference.stat().st_size},
         label_schema_version=SCHEMA_VERSION,
         labels=[label.value for label in LABELS],
@@ -332,6 +514,11 @@ def verify_manifest(manifest: Manifest, artifact: Path) -> None:
             f"model {artifact.name} was trained for labels {manifest.labels} (schema "
             f"{manifest.label_schema_version}); this code serves {expected_labels} (schema {SCHEMA_VERSION})"
         )
+    if manifest.serving_format != SERVING_FORMAT:
+        raise ModelError(
+            f"model {artifact.name} is in serving format v{manifest.serving_format}; this code reads "
+            f"v{SERVING_FORMAT}: retrain the model (or rebuild it from its pipeline with save_model)"
+        )
     if manifest.normalizer_version != NORMALIZER_VERSION:
         raise ModelError(
             f"model {artifact.name} was trained with normalizer v{manifest.normalizer_version}; this code "
@@ -346,12 +533,18 @@ def verify_manifest(manifest: Manifest, artifact: Path) -> None:
 class Classifier:
     """A verified model, ready to score messages. Thread-safe for concurrent ``predict`` calls."""
 
-    def __init__(self, model: CompiledModel, manifest: Manifest, artifact: Path | None = None) -> None:
+    def __init__(
+        self, model: CompiledModel, manifest: Manifest, artifact: Path | None = None, *, cache_size: int = 0
+    ) -> None:
         if list(model.labels) != [label.value for label in LABELS]:
             raise ModelError(f"serving model has labels {list(model.labels)}; expected {list(LABELS)}")
         self.model = model
         self.manifest = manifest
         self.artifact = artifact
+        self.cache_size = cache_size
+        self.cache_hits = 0
+        self.cache_misses = 0
+        self._cache: dict[str, np.ndarray] = {}
         self._terms: dict[str, list[str]] = {}
         self._pipeline: Any = None
 
@@ -360,8 +553,12 @@ class Classifier:
         return self.manifest.model_version
 
     @classmethod
-    def load(cls, artifact: Path | str) -> Classifier:
-        """Verify ``artifact`` against its manifest, then load the serving model (no scikit-learn needed)."""
+    def load(cls, artifact: Path | str, *, cache_size: int = 0) -> Classifier:
+        """Verify ``artifact`` against its manifest, then load the serving model (no scikit-learn needed).
+
+        ``cache_size`` > 0 keeps the scores of that many recent distinct texts: chat repeats itself
+        (收到, 哈哈, [图片], spam floods), and a repeat costs a dictionary lookup instead of a scoring.
+        """
         artifact = Path(artifact)
         manifest = Manifest.read(manifest_path(artifact))
         verify_manifest(manifest, artifact)
@@ -371,7 +568,7 @@ class Classifier:
             raise ModelError(f"model artifact {artifact} could not be loaded: {exc}") from exc
         if not isinstance(model, CompiledModel):
             raise ModelError(f"model artifact {artifact} is not a ChatTriage serving model")
-        return cls(model, manifest, artifact)
+        return cls(model, manifest, artifact, cache_size=cache_size)
 
     @property
     def pipeline(self) -> Any:
@@ -392,6 +589,23 @@ class Classifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Scores, shape (len(texts), 5), columns in ``LABELS`` order; each row sums to 1."""
+        if not self.cache_size or not texts:
+            return self._score(texts)
+        cache = self._cache
+        missing = [text for text in dict.fromkeys(texts) if text not in cache]
+        self.cache_misses += len(missing)
+        self.cache_hits += len(texts) - len(missing)
+        if missing:
+            for text, row in zip(missing, self._score(missing), strict=True):
+                cache[text] = row
+            if len(cache) > self.cache_size:  # evict the oldest half (dicts keep insertion order)
+                fresh = set(missing)
+                for text in list(islice(cache, len(cache) // 2)):
+                    if text not in fresh:
+                        del cache[text]
+        return np.vstack([cache[text] for text in texts])
+
+    def _score(self, texts: Sequence[str]) -> np.ndarray:
         normalized = [normalize(text) for text in texts]
         model = self.model
         if len(normalized) == 1:
@@ -453,8 +667,5 @@ class Classifier:
         """Column → term for one block (built on first use: only ``explain`` needs it)."""
         terms = self._terms.get(block.name)
         if terms is None:
-            terms = [""] * block.size
-            for term, j in block.vocabulary.items():
-                terms[j] = term
-            self._terms[block.name] = terms
+            terms = self._terms[block.name] = block.terms()
         return terms

@@ -219,6 +219,14 @@ def serve(
     run_server(settings)
 
 
+def _verified_version(path: Path) -> str:
+    from service.classifier import Manifest, manifest_path, verify_manifest
+
+    manifest = Manifest.read(manifest_path(path))
+    verify_manifest(manifest, path)
+    return manifest.model_version
+
+
 def _export_inputs(paths: tuple[Path, ...], workdir: Path) -> list[Path]:
     """Files to read: each file as is, each folder's files (a Slack export folder as one), stdin saved."""
     from service import exports
@@ -312,14 +320,16 @@ def score(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="chattriage-") as workdir:
         try:
-            model = obj.classifier(path)
+            # With workers, they load the model; here the verified manifest gives the version.
+            model = obj.classifier(path) if jobs == 1 else None
+            version = model.version if model else _verified_version(path)
             files = _export_inputs(inputs, Path(workdir))
             streams = [
                 exports.read(f, format=fmt, text_field=text_field, tz=tz,
                              errors="strict" if strict else "skip", on_error=report_error)
                 for f in files
             ]  # fmt: skip
-            writer, handle = open_writer(out, model.version)
+            writer, handle = open_writer(out, version)
         except ChatTriageError as error:
             _fail(error)
         show = progress if progress is not None else sys.stderr.isatty()

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         ge=0.0,
         description="Poll the model manifest every N seconds and hot-reload when it changes; 0 = off.",
     )
+    prediction_cache_size: int = Field(
+        20_000, ge=0, description="Distinct recent texts whose scores each worker keeps (0 = no cache)."
+    )
     enable_noop_route: bool = Field(
         False, description="Expose POST /v1/noop (parses a request, classifies nothing) for benchmarking."
     )

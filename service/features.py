@@ -25,7 +25,6 @@ from typing import Any
 from service.text.normalize import CONTACT, EMOJI, PHONE, PLACEHOLDER_RE, PRICE, URL, normalize
 from service.text.segment import tokenize
 
-CHAR_NGRAM_MAX = 3
 _UNIT_RE = re.compile(r"⟨[a-z]+⟩|\S", re.DOTALL)
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RE = re.compile(r"[a-z]")
@@ -38,16 +37,28 @@ _LENGTH_BUCKETS = (1, 3, 7, 15, 31, 63, 127, 255)
 
 # Small named lexicon checks (normalized text: Simplified, lowercase). They generalise beyond the
 # corpus vocabulary: any insult, or any "people of a kind", pushes toward the labels that use them.
+# Each is a word list; the regex and the cheap "could it match?" character set both come from it.
+_INSULT_WORDS = """
+傻逼 傻b 傻x 傻叉 傻缺 傻帽 傻子 煞笔 沙比 二逼 脑残 脑瘫 智障
+弱智 废物 垃圾 畜生 狗东西 狗日 狗屁 蛆 吃屎 食屎 贱人 贱货 贱种 婊
+舔狗 孝子 小丑 恶心 滚蛋 滚出 滚开 滚吧 去死 死开 妈的 他妈 尼玛
+你妈 操你 草泥马 白痴 蠢货 蠢猪 人渣 败类 杂种 放屁 闭嘴 神经病 有病
+不要脸 丢人 仆街 痴线 收皮 冚家 靠北 白目 北七 脑子进水 没脑子 狗都不
+""".split()
+_INSULT_ABBREVIATIONS = "sb nt nmsl cnm tmd wdnmd rnm mdzz on9".split()
+_GROUP_WORDS = """
+男的 女的 女人 男人 黑人 白人 老外 洋人 农村人 城里人 外地人 本地人
+国男 郭楠 女拳 普信 小仙女 田园 宝妈们 丁克 穷人 有钱人 富二代 老头
+老太 大妈 这帮 这群 你们这些
+""".split()
 _INSULT_RE = re.compile(
-    r"傻[逼bx叉缺帽子]|煞笔|沙比|二逼|脑残|脑瘫|智障|弱智|废物|垃圾|畜生|狗东西|狗日|狗屁|蛆|吃屎|食屎|贱[人货种]|婊"
-    r"|舔狗|孝子|小丑|恶心|滚[蛋出开吧]|去死|死开|妈的|他妈|尼玛|你妈|操你|草泥马|白痴|蠢[货猪]|人渣|败类|杂种"
-    r"|放屁|闭嘴|神经病|有病|不要脸|丢人|仆街|痴线|收皮|冚家|靠北|白目|北七|脑子进水|没脑子|狗都不"
-    r"|(?<![a-z])(?:sb|nt|nmsl|cnm|tmd|wdnmd|rnm|mdzz|on9)(?![a-z])"
+    "|".join(map(re.escape, _INSULT_WORDS)) + rf"|(?<![a-z])(?:{'|'.join(_INSULT_ABBREVIATIONS)})(?![a-z])"
 )
+_INSULT_FIRST = frozenset(w[0] for w in _INSULT_WORDS + _INSULT_ABBREVIATIONS)
 _GROUP_REFERENCE_RE = re.compile(
-    r"[\u4e00-\u9fff]{1,3}人(?:都|就|真|又|果然|素质|全是)|男的|女的|女人|男人|黑人|白人|老外|洋人|农村人|城里人|外地人"
-    r"|本地人|国男|郭楠|女拳|普信|小仙女|田园|宝妈们|丁克|穷人|有钱人|富二代|老头|老太|大妈|这帮|这群|你们这些"
+    r"[\u4e00-\u9fff]{1,3}人(?:都|就|真|又|果然|素质|全是)|" + "|".join(map(re.escape, _GROUP_WORDS))
 )
+_GROUP_FIRST = frozenset(w[0] for w in _GROUP_WORDS) | {"人"}  # "x人都…" always contains 人
 
 
 def prepare(texts: Iterable[str]) -> list[str]:
@@ -61,20 +72,20 @@ def word_grams(text: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
 
 
+_BIGRAM_RE = re.compile(r"(?=(\S\S))")  # overlapping n-grams in one C call: findall with a lookahead
+_TRIGRAM_RE = re.compile(r"(?=(\S\S\S))")
+
+
 def char_grams(text: str) -> list[str]:
-    """Character 1..CHAR_NGRAM_MAX-grams within each whitespace-separated run; placeholders count as one."""
-    top = CHAR_NGRAM_MAX
+    """Character 1..3-grams within each whitespace-separated run; placeholders count as one character."""
+    if "⟨" not in text:  # plain characters (most messages): the \S lookaheads never cross whitespace
+        units = list(text) if text.isprintable() and " " not in text else list("".join(text.split()))
+        return units + _BIGRAM_RE.findall(text) + _TRIGRAM_RE.findall(text)
     grams: list[str] = []
-    for segment in text.split() if (" " in text or "\n" in text) else (text,):
-        if "⟨" in segment:
-            units = _UNIT_RE.findall(segment)
-            count = len(units)
-            grams += [
-                "".join(units[i:j]) for i in range(count) for j in range(i + 1, min(i + top, count) + 1)
-            ]
-        else:  # plain characters: slicing the string is several times faster than joining units
-            count = len(segment)
-            grams += [segment[i:j] for i in range(count) for j in range(i + 1, min(i + top, count) + 1)]
+    for segment in text.split():
+        units = _UNIT_RE.findall(segment)
+        count = len(units)
+        grams += ["".join(units[i:j]) for i in range(count) for j in range(i + 1, min(i + 3, count) + 1)]
     return grams
 
 
@@ -106,9 +117,9 @@ def structure_tokens(text: str) -> list[str]:
             tokens.append("§emoji-only")
     if len(_LIST_ITEM_RE.findall(text)) >= 2:
         tokens.append("§list")
-    if _INSULT_RE.search(text):
+    if not _INSULT_FIRST.isdisjoint(text) and _INSULT_RE.search(text):
         tokens.append("§insult")
-    if _GROUP_REFERENCE_RE.search(text):
+    if not _GROUP_FIRST.isdisjoint(text) and _GROUP_REFERENCE_RE.search(text):
         tokens.append("§group")
     if text.startswith("【") and "】" in text[:40]:
         tokens.append("§title")

@@ -58,8 +58,9 @@ def classify(messages: Sequence[Message], *, model: Classifier, explain: bool = 
 class ModelSlot:
     """The serving model, loaded off the request path and swapped atomically."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, cache_size: int = 0) -> None:
         self.path = path
+        self.cache_size = cache_size
         self._model: Classifier | None = None
         self._reload_lock = threading.Lock()
 
@@ -81,7 +82,7 @@ class ModelSlot:
         """
         with self._reload_lock:
             target = path or self.path
-            model = Classifier.load(target)
+            model = Classifier.load(target, cache_size=self.cache_size)
             model.warm_up()
             previous = self._model
             self._model = model

@@ -29,6 +29,7 @@ from service.labels import LABELS, Label
 from service.types import Message
 
 CONTEXT_SECONDS = 60.0
+SCORE_DECIMALS = 6  # rows carry scores rounded once, where they are computed
 CHUNK = 2000
 Basis = Literal["text", "context", "default"]
 
@@ -60,15 +61,20 @@ _DEFAULT_SCORES = tuple(1.0 if label is Label.CHATTER else 0.0 for label in LABE
 _worker_model: Classifier | None = None
 
 
-def _init_worker(model_path: str) -> None:
+CACHE_SIZE = (
+    200_000  # distinct texts per process: exports repeat themselves (收到, 哈哈, [图片], spam floods)
+)
+
+
+def _init_worker(model_path: str, cache_size: int) -> None:
     global _worker_model
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    _worker_model = Classifier.load(model_path)
+    _worker_model = Classifier.load(model_path, cache_size=cache_size)
 
 
 def _worker_proba(texts: list[str]) -> np.ndarray:
     assert _worker_model is not None
-    return _worker_model.predict_proba(texts)
+    return np.round(_worker_model.predict_proba(texts), SCORE_DECIMALS)
 
 
 def _chunks(messages: Iterable[Message], stats: ScoreStats) -> Iterator[list[Message]]:
@@ -96,6 +102,7 @@ def score(
     model_path: Path | None = None,
     jobs: int = 1,
     stats: ScoreStats | None = None,
+    cache_size: int = CACHE_SIZE,
 ) -> Iterator[Scored]:
     """Scored rows for the user messages of ``messages``, in order (system records counted, not yielded).
 
@@ -108,7 +115,7 @@ def score(
         if model_path is None:
             raise ValueError("jobs > 1 needs model_path (each worker loads the model)")
         context = multiprocessing.get_context("spawn")
-        with context.Pool(jobs, initializer=_init_worker, initargs=(str(model_path),)) as pool:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(str(model_path), cache_size)) as pool:
             pending = ((chunk, _texts(chunk)) for chunk in chunks)
             paired = _pair_lazily(pending, pool, in_flight=2 * jobs)
             yield from _label(paired, stats)
@@ -116,9 +123,10 @@ def score(
     if model is None:
         if model_path is None:
             raise ValueError("give a model or a model_path")
-        model = Classifier.load(model_path)
+        model = Classifier.load(model_path, cache_size=cache_size)
     loaded = model
-    yield from _label(((chunk, loaded.predict_proba(_texts(chunk))) for chunk in chunks), stats)
+    rounded = ((chunk, np.round(loaded.predict_proba(_texts(chunk)), SCORE_DECIMALS)) for chunk in chunks)
+    yield from _label(rounded, stats)
 
 
 def _pair_lazily(

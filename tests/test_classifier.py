@@ -129,6 +129,12 @@ def test_load_refuses_another_normalizer(model_copy: Path) -> None:
         Classifier.load(model_copy)
 
 
+def test_load_refuses_another_serving_format(model_copy: Path) -> None:
+    _edit_manifest(model_copy, serving_format="1")
+    with pytest.raises(ModelError, match="serving format v1"):
+        Classifier.load(model_copy)
+
+
 def test_load_refuses_a_missing_manifest(model_copy: Path) -> None:
     manifest_path(model_copy).unlink()
     with pytest.raises(ModelError, match=r"manifest .* is missing"):
@@ -149,3 +155,13 @@ def test_manifest_describes_the_artifact(small_model_path: Path) -> None:
     assert {"scikit-learn", "numpy", "scipy", "joblib", "jieba", "rjieba", "opencc"} <= set(
         manifest["libraries"]
     )
+
+
+def test_the_prediction_cache_changes_nothing_but_the_cost(small_model_path: Path) -> None:
+    plain = Classifier.load(small_model_path)
+    cached = Classifier.load(small_model_path, cache_size=4)
+    texts = ["收到", "哈哈哈", "收到", "加我微信领资料", "收到", "有人知道怎么退款吗", "早", "晚安", "收到"]
+    np.testing.assert_array_equal(cached.predict_proba(texts), plain.predict_proba(texts))
+    assert cached.cache_hits == 3 and cached.cache_misses == 6
+    assert len(cached._cache) <= 4 + len(set(texts))  # bounded: the oldest half goes when it overflows
+    np.testing.assert_array_equal(cached.predict_proba(["早"]), plain.predict_proba(["早"]))

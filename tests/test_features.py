@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
+from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.classifier import Classifier
 from service.features import char_grams, structure_tokens, word_grams
+from service.text.normalize import normalize
 
 
 def test_char_grams_treat_placeholders_as_one_character_and_stop_at_whitespace() -> None:
@@ -77,6 +82,8 @@ def test_serving_model_refers_only_to_service_functions_and_numpy(classifier: Cl
     assert ours == {
         "service.classifier.CompiledModel",
         "service.classifier.FeatureBlock",
+        "service.classifier.CharBlock",
+        "service.classifier.WordBlock",
         "service.features.word_grams",
         "service.features.char_grams",
         "service.features.structure_tokens",
@@ -101,3 +108,21 @@ def test_saved_pipeline_refers_only_to_module_level_functions_of_service(classif
     }
     assert foreign == set()
     assert not any("lambda" in r or "jieba" in r for r in references)
+
+
+def _reference_char_grams(text: str) -> list[str]:
+    """The definition the fast implementation must match: 1–3-grams of units within whitespace runs."""
+    grams = []
+    for segment in text.split():
+        units = re.findall(r"⟨[a-z]+⟩|\S", segment)
+        grams += [
+            "".join(units[i:j]) for i in range(len(units)) for j in range(i + 1, min(i + 3, len(units)) + 1)
+        ]
+    return grams
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=40) | st.sampled_from(["你好 世界", "加⟨contact⟩ 私聊", "a b\nc", "哈哈\u3000哈"]))
+def test_fast_char_grams_equal_the_reference_definition(raw: str) -> None:
+    text = normalize(raw)
+    assert Counter(char_grams(text)) == Counter(_reference_char_grams(text))

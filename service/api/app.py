@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.slot = ModelSlot(settings.model_path)
+    app.state.slot = ModelSlot(settings.model_path, cache_size=settings.prediction_cache_size)
     app.state.batcher = Batcher(app.state.slot)
     app.state.metrics = Metrics()
     app.state.api_keys = settings.api_key_set()

@@ -201,6 +201,7 @@ _INTERLEAVED_RE = re.compile(
     rf"(?<![\u4e00-\u9fffa-z0-9⟩]){_UNIT}(?P<s>{_SEP})(?:{_UNIT}(?P=s)){{1,}}{_UNIT}"
 )
 _INTERLEAVED_SEP_RE = re.compile(_SEP)
+_HAS_SEP_RE = _INTERLEAVED_SEP_RE  # the interleaved rule needs a separator: a cheap test before it
 # Digits interrupted by separators (spaces, dots, dashes, emoji …): 138 0000 5678, 1.3.8, 1😀3😀8.
 _DIGIT_GROUPS_RE = re.compile(rf"(?<![\d.])\d+(?:{_DIGIT_SEP}{{1,3}}\d+)+(?![\d])")
 _DATE_RE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
@@ -226,7 +227,7 @@ _WECHAT_RES = (
     re.compile(rf"[微薇徽嶶魏维]{_NOSEP}信|(?<![a-z⟩])v{_NOSEP}信"),
     re.compile(r"(?<![a-z0-9⟩])(?:v\s?x|w\s?x|wei\s?xin|weixin|wechat|vchat)(?![a-z])"),
 )
-_ADD_V_RE = re.compile(rf"(加|\+|联系|扫|私|找){_NOSEP}(?:v|薇)(?![a-z])")
+_ADD_V_RE = re.compile(rf"(加|\+|联系|扫|私|找){_NOSEP}(?:v|薇)(?![a-z微])")
 _V_COLON_RE = re.compile(r"(?<![a-z0-9⟩])(?:v|薇)\s*[:：]\s*(?=[a-z0-9])")
 _QQ_RES = (
     re.compile(rf"扣{_NOSEP}扣|抠{_NOSEP}抠|企{_NOSEP}鹅(?=号|群|[:：\s\d])|(?<![a-z⟩])q{_NOSEP}q(?![a-z])"),
@@ -269,6 +270,7 @@ _PHONE_RE = re.compile(
     r"|(?<![\d])400-?\d{3}-?\d{4}(?![\d])"
     r"|\+\d{1,3}[\s\-]?\d{3,4}[\s\-]?\d{3,4}[\s\-]?\d{0,4}"
 )
+_CONTACT_FIRST_CHARS = frozenset("微qltw飞电群")  # first characters of _CONTACT_RE's keywords
 _WXID_RE = re.compile(r"(?<![a-z0-9])wxid_[a-z0-9_\-]{4,}")
 _CONTACT_RE = re.compile(
     r"(微信|qq|line|tg|telegram|whatsapp|飞机|电报|群)(号|群|id)?\s*[:：]?\s*"
@@ -319,9 +321,12 @@ def normalize(text: str) -> str:
     """
     if "\t" in text or "\r" in text:
         text = text.replace("\t", " ").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text)).lower()
-    text, removed = _INVISIBLE_RE.subn("", text)  # NFKC can produce invisible characters (ㅤ → U+1160)
-    if removed or not unicodedata.is_normalized("NFKC", text):  # and lowercasing can un-normalize (ǅ → dž)
+    text = unicodedata.normalize("NFKC", text).lower()
+    # Removing invisible characters after NFKC catches the ones NFKC produces (ㅤ → U+1160); when something
+    # was removed, or lowercasing un-normalized the text (ǅ → dž), NFKC runs again: a combining mark that an
+    # invisible character kept from its base (U + BS + ̀) composes only then.
+    text, removed = _INVISIBLE_RE.subn("", text)
+    if removed or not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     if not _FOLD_CHARS.isdisjoint(text):
         text = text.translate(_FOLD_TABLE)
@@ -339,7 +344,8 @@ def normalize(text: str) -> str:
     if "." in text:
         text = _replace_urls(text)
 
-    text = _INTERLEAVED_RE.sub(_collapse_interleaved, text)
+    if _HAS_SEP_RE.search(text):
+        text = _INTERLEAVED_RE.sub(_collapse_interleaved, text)
     has_digit = _DIGIT_RE.search(text) is not None
     if not has_digit and _CN_NUMBER_RUN_RE.search(text):
         text = _CN_NUMBER_RUN_RE.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
@@ -362,7 +368,8 @@ def normalize(text: str) -> str:
         text = _PHONE_RE.sub(PHONE, text)
     if "wxid_" in text:
         text = _WXID_RE.sub(CONTACT, text)
-    text = _CONTACT_RE.sub(lambda m: m.group(1) + (m.group(2) or "") + CONTACT, text)
+    if not _CONTACT_FIRST_CHARS.isdisjoint(text):
+        text = _CONTACT_RE.sub(lambda m: m.group(1) + (m.group(2) or "") + CONTACT, text)
     if has_digit:
         text = _PRICE_RE.sub(PRICE, text)
         text = _LONG_NUMBER_RE.sub(NUM, text)
