@@ -9,6 +9,8 @@ A message with no text (an image, a sticker, a file) cannot be classified from i
 the label of the same sender's previous message when that came at most ``CONTEXT_SECONDS`` earlier (the
 screenshot after a question, the product photo after an ad): ``basis="context"``; otherwise it is
 chatter: ``basis="default"``. Messages classified from their text have ``basis="text"``.
+
+A link card is classified as members see it: its title, description and URL (``classifiable_text``).
 """
 
 from __future__ import annotations
@@ -91,8 +93,16 @@ def _chunks(messages: Iterable[Message], stats: ScoreStats) -> Iterator[list[Mes
         yield chunk
 
 
+def classifiable_text(message: Message) -> str:
+    """The text the model sees: the body, and for a link card also its description and URL."""
+    if message.kind != "link":
+        return message.text
+    parts = [message.text, str(message.extra.get("description") or ""), str(message.extra.get("url") or "")]
+    return "\n".join(part for part in parts if part.strip())
+
+
 def _texts(chunk: Sequence[Message]) -> list[str]:
-    return [m.text for m in chunk if m.text.strip()]
+    return [text for m in chunk if (text := classifiable_text(m)).strip()]
 
 
 def score(
@@ -149,7 +159,7 @@ def _label(pairs: Iterable[tuple[list[Message], np.ndarray]], stats: ScoreStats)
     for chunk, probabilities in pairs:
         rows = iter(probabilities.tolist())
         for message in chunk:
-            if message.text.strip():
+            if classifiable_text(message).strip():
                 scores = tuple(next(rows))
                 best = max(range(len(scores)), key=scores.__getitem__)
                 scored = Scored(message, LABELS[best], scores, "text")

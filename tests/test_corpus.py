@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,15 @@ import pytest
 from service.errors import DataError
 from service.labels import Label
 from tests.conftest import write_jsonl
-from training.corpus import CorpusRow, Requirements, check_corpus, is_hard, load_corpus, near_duplicates
+from training.corpus import (
+    CorpusRow,
+    Requirements,
+    check_corpus,
+    is_hard,
+    load_corpus,
+    near_duplicates,
+    resembling,
+)
 
 
 def test_the_project_corpus_meets_every_requirement(corpus_rows: list[CorpusRow]) -> None:
@@ -23,16 +32,45 @@ def test_the_project_corpus_meets_every_requirement(corpus_rows: list[CorpusRow]
     assert 20 <= report.median_length <= 30
 
 
-def test_the_corpus_does_not_contain_the_external_evaluation_set(corpus_rows: list[CorpusRow]) -> None:
-    external = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "external-dev.jsonl"
+def _evaluation_texts() -> list[str]:
+    """Every text the model is judged on: the external dev set and the fixtures' expected messages."""
+    shared = Path(__file__).resolve().parents[2] / "shared"
+    external = shared / "datasets" / "external-dev.jsonl"
     if not external.exists():
-        pytest.skip("../shared/datasets is not beside this checkout")
-    import json
+        pytest.skip("../shared is not beside this checkout")
+    files = [external, *sorted((shared / "fixtures" / "exports" / "expected").glob("*.jsonl"))]
+    texts = [
+        json.loads(line)["text"] for path in files for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    return [text for text in texts if text.strip()]
 
-    # Universal two- or three-character replies (不用, 好的) coincide by chance; anything longer must not.
-    theirs = {json.loads(line)["text"].strip() for line in external.open(encoding="utf-8")}
-    ours = {row.text.strip() for row in corpus_rows if len(row.text.strip()) >= 4}
-    assert ours & theirs == set()
+
+def test_no_corpus_row_copies_or_paraphrases_a_text_the_model_is_judged_on(
+    corpus_rows: list[CorpusRow],
+) -> None:
+    references = _evaluation_texts()
+    leaks = resembling([row.text for row in corpus_rows], references)
+    assert [(corpus_rows[i].path, corpus_rows[i].line, references[j]) for i, j in leaks] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "resembles"),
+    [
+        ("客服 人工", "客服 人工", True),
+        (
+            "发现一个奇怪的现象 我家猫半夜跑酷",
+            "发现一个奇怪的现象",
+            True,
+        ),  # a quoted message with words added
+        ("我要推迟一天还款可以吗", "我要推迟一天还款_可以吗", True),
+        ("哈哈哈哈哈", "哈哈哈哈哈哈哈哈", False),  # generic replies coincide by chance
+        ("请问这个报错怎么解决", "今天的天气真不错啊", False),
+    ],
+)
+def test_the_evaluation_guard_catches_copies_and_paraphrases(
+    text: str, reference: str, resembles: bool
+) -> None:
+    assert bool(resembling([text], [reference])) is resembles
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from service.classifier import Classifier
 from service.labels import Label
-from service.scoring import ScoreStats, score
+from service.scoring import ScoreStats, classifiable_text, score
 from service.types import Message
 
 T0 = datetime(2024, 5, 18, 20, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -46,6 +46,25 @@ def test_media_takes_the_label_of_the_same_senders_message_within_a_minute(class
     assert rows["b"].scores == rows["a"].scores
     assert rows["d"].label is Label.CHATTER and rows["d"].basis == "default"
     assert rows["e"].label is Label.CHATTER and rows["e"].basis == "default"
+
+
+def test_a_link_card_is_classified_with_its_description_and_url() -> None:
+    card = Message(
+        text="儿童流感的居家护理要点",
+        kind="link",
+        extra={"description": "退烧药怎么用，一文说清", "url": "https://mp.example.com/s/abc"},
+    )
+    assert (
+        classifiable_text(card)
+        == "儿童流感的居家护理要点\n退烧药怎么用，一文说清\nhttps://mp.example.com/s/abc"
+    )
+    assert classifiable_text(msg("看这个 https://example.com", "a", 0)) == "看这个 https://example.com"
+
+
+def test_a_link_card_with_only_a_url_is_scored_from_its_text(classifier: Classifier) -> None:
+    card = Message(text="", kind="link", sender_id="a", extra={"url": "https://example.com/x"})
+    (row,) = score([card], model=classifier)
+    assert row.basis == "text"
 
 
 @pytest.mark.slow

@@ -173,6 +173,41 @@ def near_duplicates(texts: Sequence[str], *, threshold: float = 0.8) -> list[tup
     return pairs
 
 
+def resembling(texts: Sequence[str], references: Sequence[str]) -> list[tuple[int, int]]:
+    """Pairs (text index, reference index) where a text copies or closely paraphrases a reference.
+
+    The guard that keeps evaluation text out of the corpus: the same message after ``dedup_key`` (four
+    characters or more: generic replies such as 好的 or 哈哈哈 coincide by chance); or a
+    key of five or more characters contained in the other (a quoted message with words added); or
+    character-bigram sets overlapping with Jaccard ≥ 0.5 when both have at least four bigrams.
+    """
+
+    def bigrams(key: str) -> frozenset[str]:
+        return frozenset(key[j : j + 2] for j in range(len(key) - 1))
+
+    reference_keys = [dedup_key(text) for text in references]
+    reference_grams = [bigrams(key) for key in reference_keys]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, grams in enumerate(reference_grams):
+        for gram in grams:
+            postings[gram].append(j)
+    pairs: list[tuple[int, int]] = []
+    for i, text in enumerate(texts):
+        key = dedup_key(text)
+        grams = bigrams(key)
+        shared: Counter[int] = Counter()
+        for gram in grams:
+            shared.update(postings.get(gram, ()))
+        for j, overlap in shared.most_common(20):
+            other, other_grams = reference_keys[j], reference_grams[j]
+            contained = min(len(key), len(other)) >= 5 and (key in other or other in key)
+            similar = min(len(grams), len(other_grams)) >= 4 and overlap / len(grams | other_grams) >= 0.5
+            if (key == other and len(key) >= 4) or contained or similar:
+                pairs.append((i, j))
+                break
+    return pairs
+
+
 @dataclass
 class CorpusReport:
     rows: int
