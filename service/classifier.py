@@ -598,12 +598,11 @@ class Classifier:
         if missing:
             for text, row in zip(missing, self._score(missing), strict=True):
                 cache[text] = row
-            if len(cache) > self.cache_size:  # evict the oldest half (dicts keep insertion order)
-                fresh = set(missing)
-                for text in list(islice(cache, len(cache) // 2)):
-                    if text not in fresh:
-                        del cache[text]
-        return np.vstack([cache[text] for text in texts])
+        scores = np.vstack([cache[text] for text in texts])
+        if len(cache) > self.cache_size:  # evict the oldest half (dicts keep insertion order)
+            for text in list(islice(cache, len(cache) // 2)):
+                del cache[text]
+        return scores
 
     def _score(self, texts: Sequence[str]) -> np.ndarray:
         normalized = [normalize(text) for text in texts]

@@ -165,3 +165,14 @@ def test_the_prediction_cache_changes_nothing_but_the_cost(small_model_path: Pat
     assert cached.cache_hits == 3 and cached.cache_misses == 6
     assert len(cached._cache) <= 4 + len(set(texts))  # bounded: the oldest half goes when it overflows
     np.testing.assert_array_equal(cached.predict_proba(["早"]), plain.predict_proba(["早"]))
+
+
+def test_a_batch_that_overflows_the_cache_still_gets_scores_for_its_cached_texts(
+    small_model_path: Path,
+) -> None:
+    plain = Classifier.load(small_model_path)
+    cached = Classifier.load(small_model_path, cache_size=3)
+    cached.predict_proba(["收到", "哈哈哈"])  # the oldest entries
+    batch = ["收到", "哈哈哈", "加我微信领资料", "有人知道怎么退款吗", "早"]  # hits + misses that overflow
+    np.testing.assert_array_equal(cached.predict_proba(batch), plain.predict_proba(batch))
+    assert len(cached._cache) <= 3
