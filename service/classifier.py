@@ -25,7 +25,7 @@ import hashlib
 import json
 import platform
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -173,7 +173,11 @@ class FeatureBlock:
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of one text's row: the single-message path."""
-        counts = Counter(j for j in map(self.vocabulary.get, self.analyzer(text), repeat(-1)) if j >= 0)
+        return self._row(j for j in map(self.vocabulary.get, self.analyzer(text), repeat(-1)) if j >= 0)
+
+    def _row(self, found: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of one row from the columns its terms were found at (repeats count)."""
+        counts = Counter(found)
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         values = self._weights(np.fromiter(counts.values(), dtype=np.intp, count=len(counts)), columns)
         if self.l2 and values.size:
@@ -283,12 +287,7 @@ class CharBlock(FeatureBlock):
                 if before >= 0 and (j := three.get((before << (2 * _CODE_BITS)) | pair)) is not None:
                     found.append(j)
             before, previous = previous, code
-        counts = Counter(found)
-        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        values = self._weights(np.fromiter(counts.values(), dtype=np.intp, count=len(counts)), columns)
-        if self.l2 and values.size:
-            values /= np.sqrt(values @ values)
-        return columns, values
+        return self._row(found)
 
     def terms(self) -> list[str]:
         names = {code: unit for unit, code in self.placeholder_codes.items()}
@@ -592,17 +591,24 @@ class Classifier:
         if not self.cache_size or not texts:
             return self._score(texts)
         cache = self._cache
-        missing = [text for text in dict.fromkeys(texts) if text not in cache]
+        # This call's rows live in ``rows``, so eviction (here or in a concurrent call) never takes them.
+        rows: dict[str, np.ndarray] = {}
+        missing: list[str] = []
+        for text in dict.fromkeys(texts):
+            row = cache.get(text)
+            if row is None:
+                missing.append(text)
+            else:
+                rows[text] = row
         self.cache_misses += len(missing)
         self.cache_hits += len(texts) - len(missing)
         if missing:
             for text, row in zip(missing, self._score(missing), strict=True):
-                cache[text] = row
-        scores = np.vstack([cache[text] for text in texts])
+                rows[text] = cache[text] = row
         if len(cache) > self.cache_size:  # evict the oldest half (dicts keep insertion order)
             for text in list(islice(cache, len(cache) // 2)):
-                del cache[text]
-        return scores
+                cache.pop(text, None)
+        return np.vstack([rows[text] for text in texts])
 
     def _score(self, texts: Sequence[str]) -> np.ndarray:
         normalized = [normalize(text) for text in texts]
